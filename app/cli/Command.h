@@ -1,0 +1,23 @@
+#pragma once
+// Each soundspot-cli subcommand lives in its own file and registers itself
+// here with a static CommandRegistration; main() builds the CLI from them.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace soundspot::cli {
+
+// Adds the subcommand to the app and sets its callback. The callback throws
+// soundspot::Error / UsageError on failure; main() turns them into one line
+// on stderr and exit code 1 / 2.
+using CommandFactory = std::function<void(CLI::App& app)>;
+
+struct CommandRegistration {
+  CommandRegistration(const std::string& name, CommandFactory factory);
+};
+
+std::vector<std::pair<std::string, CommandFactory>>& commandRegistry();
+
+}  // namespace soundspot::cli

@@ -1,0 +1,64 @@
+# Finds every third-party library once; targets below link the imported targets.
+
+find_package(Torch REQUIRED)
+# LibTorch's own flags (ABI define) must reach every file that includes it.
+set(CMAKE_CXX_FLAGS "${CMAKE_CXX_FLAGS} ${TORCH_CXX_FLAGS}")
+
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
+
+find_package(spdlog REQUIRED)
+
+# Header-only libraries: the system copy where there is one (Debian), else the
+# vendored copy in third_party/ (the GPU machine has neither package).
+find_package(nlohmann_json 3.10 QUIET)
+if(NOT nlohmann_json_FOUND)
+  add_library(nlohmann_json INTERFACE)
+  target_include_directories(nlohmann_json SYSTEM INTERFACE ${PROJECT_SOURCE_DIR}/third_party/nlohmann_json/include)
+  add_library(nlohmann_json::nlohmann_json ALIAS nlohmann_json)
+  message(STATUS "nlohmann_json: vendored copy")
+endif()
+find_package(CLI11 QUIET CONFIG)
+if(NOT CLI11_FOUND)
+  add_library(CLI11 INTERFACE)
+  target_include_directories(CLI11 SYSTEM INTERFACE ${PROJECT_SOURCE_DIR}/third_party/cli11/include)
+  add_library(CLI11::CLI11 ALIAS CLI11)
+  message(STATUS "CLI11: vendored copy")
+endif()
+
+pkg_check_modules(ZSTD IMPORTED_TARGET libzstd)
+
+if(SOUNDSPOT_WITH_FFMPEG)
+  pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET
+    libavformat libavcodec libavutil libswscale libswresample)
+endif()
+
+if(SOUNDSPOT_WITH_QT)
+  # QT_NO_KEYWORDS: Qt's `slots` macro breaks Torch headers.
+  add_compile_definitions(QT_NO_KEYWORDS)
+  find_package(Qt6 REQUIRED COMPONENTS Core Gui Widgets OpenGL OpenGLWidgets Multimedia Svg Charts Test)
+  # AUTOMOC is set per Qt target (ui, assets, tests), not globally.
+endif()
+
+# Precompiled torch/torch.h saves ~25 s per file that includes torch, but
+# costs ~9 s per file that does not (the header is ~600 MB): only files that
+# mention torch/ or ATen/ use it.
+function(soundspot_torch_pch target)
+  if(NOT SOUNDSPOT_TORCH_PCH)
+    return()
+  endif()
+  set(mode PRIVATE <torch/torch.h> ${ARGN})
+  if(ARGV1 STREQUAL "REUSE_FROM")
+    set(mode REUSE_FROM ${ARGV2})
+  endif()
+  target_precompile_headers(${target} ${mode})
+  get_target_property(srcs ${target} SOURCES)
+  foreach(src ${srcs})
+    if(src MATCHES "\\.cpp$" AND EXISTS ${src})
+      file(STRINGS ${src} uses REGEX "#include [<\"](torch|ATen|c10)/")
+      if(NOT uses)
+        set_source_files_properties(${src} TARGET_DIRECTORY ${target} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
+      endif()
+    endif()
+  endforeach()
+endfunction()

@@ -1,0 +1,26 @@
+#pragma once
+// Never leave a half-written output: write to a temporary file beside the
+// target, flush, and rename over the target only when everything succeeded.
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace soundspot {
+
+// A path in the target's folder that is unique to this process and call.
+std::filesystem::path temporarySibling(const std::filesystem::path& target);
+
+// Calls write(tmpPath); on success renames tmpPath to target, on any
+// exception removes tmpPath and rethrows. Throws soundspot::Error when the
+// data cannot be written (e.g. disk full) naming the target.
+void writeAtomically(const std::filesystem::path& target,
+                     const std::function<void(const std::filesystem::path& tmp)>& write);
+
+// Convenience: atomically writes bytes to target.
+void writeFileAtomically(const std::filesystem::path& target, std::string_view bytes);
+
+// Reads a whole file; throws soundspot::Error naming the file when it cannot.
+std::string readFile(const std::filesystem::path& path);
+
+}  // namespace soundspot
