@@ -41,17 +41,20 @@ if(SOUNDSPOT_WITH_QT)
 endif()
 
 # Precompiled torch/torch.h saves ~25 s per file that includes torch, but
-# costs ~9 s per file that does not (the header is ~600 MB): only files that
-# mention torch/ or ATen/ use it.
+# costs ~9 s per file that does not (the header is ~600 MB): one PCH, built
+# once by soundspot_torch_pch_owner, is reused by every target, and only
+# files that include torch/, ATen/ or c10/ headers use it.
+if(SOUNDSPOT_TORCH_PCH)
+  add_library(soundspot_torch_pch_owner STATIC ${PROJECT_SOURCE_DIR}/cmake/pch/TorchPch.cpp)
+  target_link_libraries(soundspot_torch_pch_owner PUBLIC ${TORCH_LIBRARIES})
+  target_precompile_headers(soundspot_torch_pch_owner PRIVATE <torch/torch.h>)
+endif()
+
 function(soundspot_torch_pch target)
   if(NOT SOUNDSPOT_TORCH_PCH)
     return()
   endif()
-  set(mode PRIVATE <torch/torch.h> ${ARGN})
-  if(ARGV1 STREQUAL "REUSE_FROM")
-    set(mode REUSE_FROM ${ARGV2})
-  endif()
-  target_precompile_headers(${target} ${mode})
+  target_precompile_headers(${target} REUSE_FROM soundspot_torch_pch_owner)
   get_target_property(srcs ${target} SOURCES)
   foreach(src ${srcs})
     if(src MATCHES "\\.cpp$" AND EXISTS ${src})
