@@ -21,3 +21,15 @@ struct CommandRegistration {
 std::vector<std::pair<std::string, CommandFactory>>& commandRegistry();
 
 }  // namespace soundspot::cli
+
+namespace soundspot::cli {
+// Returns the subcommand `name` of app, creating it on first use; lets
+// several files add sub-subcommands (e.g. `bench media`, `bench train`).
+inline CLI::App* parentCommand(CLI::App& app, const std::string& name, const std::string& description) {
+  for (auto* sub : app.get_subcommands([](CLI::App*) { return true; }))
+    if (sub->get_name() == name) return sub;
+  auto* cmd = app.add_subcommand(name, description);
+  cmd->require_subcommand(1);
+  return cmd;
+}
+}  // namespace soundspot::cli
