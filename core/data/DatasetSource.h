@@ -11,7 +11,6 @@
 
 namespace soundspot::data {
 
-class Dataset;
 class ClipCache;
 class AvcSampler;
 

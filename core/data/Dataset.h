@@ -1,0 +1,55 @@
+#pragma once
+// Reader of a dataset folder (shared/specs/dataset-format.md): dataset.json
+// listing clips with optional split, AudioSet labels and annotated instants.
+#include <array>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace soundspot::data {
+
+struct ObjectBox {
+  std::string label;
+  std::array<double, 4> box{};  // x0, y0, x1, y1 normalised to the displayed frame
+};
+
+struct Annotation {
+  double time = 0;                  // seconds from the start of the media
+  std::vector<ObjectBox> sounding;  // empty: the sound source is not visible
+  std::vector<ObjectBox> silent;    // visible distractors
+};
+
+struct Clip {
+  std::string id;
+  std::filesystem::path media;  // absolute
+  std::string split;            // "" = belongs to every split
+  std::vector<std::string> labels;
+  std::vector<Annotation> annotations;
+
+  bool inSplit(const std::string& wanted) const { return split.empty() || wanted.empty() || split == wanted; }
+};
+
+struct Dataset {
+  std::filesystem::path dir;
+  std::string name;
+  std::string ontology;
+  std::vector<Clip> clips;
+
+  // The clips of one split, in file order ("" = all clips).
+  std::vector<Clip> split(const std::string& wanted) const;
+};
+
+// Answers whether a label is a known class name (e.g. an AudioSet ontology's
+// `name`); an empty function accepts every label.
+using LabelCheck = std::function<bool(const std::string& label)>;
+
+// Parses DIR/dataset.json. Throws soundspot::Error naming dataset.json, the
+// clip and the field for any malformed entry (and unknown labels when a
+// LabelCheck is given). Media files are not opened here.
+Dataset loadDataset(const std::filesystem::path& dir, const LabelCheck& knownLabel = {});
+
+// Valid split names of the format.
+bool isValidSplit(const std::string& split);
+
+}  // namespace soundspot::data

@@ -1,0 +1,130 @@
+#include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
+#include "core/data/Dataset.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/TestRegistry.h"
+
+#include <QtTest/QtTest>
+
+#include <set>
+#include <string>
+
+using namespace soundspot;
+using namespace soundspot::data;
+
+namespace {
+
+std::filesystem::path writeDataset(const std::string& json) {
+  const auto dir = test::freshTempDir("dataset");
+  writeFileAtomically(dir / "dataset.json", json);
+  return dir;
+}
+
+const char* kGood = R"({
+  "format": "soundspot-dataset/1", "name": "tiny", "ontology": "audioset",
+  "clips": [
+    {"id": "a", "media": "clips/a.mp4", "split": "train", "labels": ["Violin, fiddle", "Dog"],
+     "annotations": [{"time": 3.0,
+        "sounding": [{"label": "Violin, fiddle", "box": [0.12, 0.30, 0.41, 0.77]}],
+        "silent": [{"label": "Dog", "box": [0.60, 0.35, 0.88, 0.80]}]},
+        {"time": 4.5, "sounding": []}]},
+    {"id": "b", "media": "b.mp4", "split": "test"},
+    {"id": "c", "media": "sub/c.mkv"}
+  ]})";
+
+// The message must name the clip and the field.
+void expectError(const std::string& json, const std::string& clip, const std::string& field,
+                 const LabelCheck& check = {}) {
+  const auto dir = writeDataset(json);
+  try {
+    loadDataset(dir, check);
+    QFAIL(("accepted malformed dataset: " + json).c_str());
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    QVERIFY2(msg.find("dataset.json") != std::string::npos, msg.c_str());
+    if (!clip.empty()) QVERIFY2(msg.find("'" + clip + "'") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find(field) != std::string::npos, msg.c_str());
+  }
+}
+
+std::string oneClip(const std::string& clipBody) {
+  return R"({"format": "soundspot-dataset/1", "clips": [)" + clipBody + "]}";
+}
+
+}  // namespace
+
+class TestDataset : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void parsesEveryField() {
+    const auto dir = writeDataset(kGood);
+    const Dataset ds = loadDataset(dir);
+    QCOMPARE(ds.name, std::string("tiny"));
+    QCOMPARE(ds.clips.size(), size_t{3});
+    const Clip& a = ds.clips[0];
+    QCOMPARE(a.id, std::string("a"));
+    QVERIFY(a.media.is_absolute());
+    QCOMPARE(a.media, std::filesystem::absolute(dir / "clips" / "a.mp4").lexically_normal());
+    QCOMPARE(a.labels, (std::vector<std::string>{"Violin, fiddle", "Dog"}));
+    QCOMPARE(a.annotations.size(), size_t{2});
+    QCOMPARE(a.annotations[0].time, 3.0);
+    QCOMPARE(a.annotations[0].sounding.size(), size_t{1});
+    QCOMPARE(a.annotations[0].sounding[0].box[2], 0.41);
+    QCOMPARE(a.annotations[0].silent[0].label, std::string("Dog"));
+    QVERIFY(a.annotations[1].sounding.empty());
+    QVERIFY(ds.clips[2].split.empty());
+  }
+  void clipWithoutSplitBelongsToEverySplit() {
+    const Dataset ds = loadDataset(writeDataset(kGood));
+    auto ids = [](const std::vector<Clip>& cs) {
+      std::set<std::string> s;
+      for (auto& c : cs) s.insert(c.id);
+      return s;
+    };
+    QCOMPARE(ids(ds.split("train")), (std::set<std::string>{"a", "c"}));
+    QCOMPARE(ids(ds.split("test")), (std::set<std::string>{"b", "c"}));
+    QCOMPARE(ids(ds.split("val")), (std::set<std::string>{"c"}));
+    QCOMPARE(ids(ds.split("")), (std::set<std::string>{"a", "b", "c"}));
+  }
+  void labelsCheckedAgainstOntology() {
+    const LabelCheck known = [](const std::string& l) { return l == "Violin, fiddle" || l == "Dog"; };
+    QCOMPARE(loadDataset(writeDataset(kGood), known).clips.size(), size_t{3});
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "labels": ["Violin"]})"), "x", "labels[0]", known);
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 1,
+                "sounding": [{"label": "Cat", "box": [0,0,1,1]}]}]})"),
+                "x", "annotations[0].sounding[0].label", known);
+  }
+  void malformedFilesNameClipAndField() {
+    expectError(oneClip(R"({"media": "x.mp4"})"), "#0", "id");
+    expectError(oneClip(R"({"id": "x"})"), "x", "media");
+    expectError(oneClip(R"({"id": "x", "media": 7})"), "x", "media");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "split": "training"})"), "x", "split");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "labels": "Dog"})"), "x", "labels");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"sounding": []}]})"), "x",
+                "annotations[0].time");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": "3", "sounding": []}]})"), "x",
+                "annotations[0].time");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3}]})"), "x",
+                "annotations[0].sounding");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3,
+                "sounding": [{"label": "Dog", "box": [0.5, 0.5, 0.4, 0.9]}]}]})"),
+                "x", "annotations[0].sounding[0].box");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3,
+                "sounding": [{"label": "Dog", "box": [0, 0, 1.5, 1]}]}]})"),
+                "x", "annotations[0].sounding[0].box");
+    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3,
+                "sounding": [], "silent": [{"label": "Dog", "box": [0, 0, 1]}]}]})"),
+                "x", "annotations[0].silent[0].box");
+    expectError(oneClip(R"({"id": "x", "media": "a.mp4"}, {"id": "x", "media": "b.mp4"})"), "x", "id");
+    expectError(R"({"format": "soundspot-dataset/2", "clips": []})", "", "format");
+    expectError(R"({"format": "soundspot-dataset/1"})", "", "clips");
+    expectError(R"({"format": "soundspot-dataset/1", "clips": [)", "", "JSON");
+  }
+  void missingFileIsAnError() {
+    const auto dir = test::freshTempDir("dataset-empty");
+    QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir));
+    QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir / "nope"));
+  }
+};
+SOUNDSPOT_TEST(TestDataset)
+#include "test_dataset.moc"
