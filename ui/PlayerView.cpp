@@ -1,5 +1,7 @@
 #include "ui/PlayerView.h"
 
+#include <QGuiApplication>
+#include <QOpenGLContext>
 #include <QOpenGLShaderProgram>
 #include <QSurfaceFormat>
 
@@ -20,6 +22,22 @@ PlayerView::PlayerView(QWidget* parent) : QOpenGLWidget(parent) {
   setFormat(format);
   setMinimumSize(320, 180);
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+bool PlayerView::openGLAvailable() {
+  static const bool available = [] {
+    const QString platform = QGuiApplication::platformName();
+    if (platform == QLatin1String("offscreen") || platform == QLatin1String("minimal")) return false;
+    QSurfaceFormat format;
+    format.setVersion(3, 3);
+    format.setProfile(QSurfaceFormat::CoreProfile);
+    QOpenGLContext context;
+    context.setFormat(format);
+    if (!context.create()) return false;
+    const QSurfaceFormat actual = context.format();
+    return actual.majorVersion() * 10 + actual.minorVersion() >= 33;
+  }();
+  return available;
 }
 
 PlayerView::~PlayerView() {

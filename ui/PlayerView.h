@@ -4,8 +4,7 @@
 // blended by the shader). The shader (shaders/overlay.frag) upsamples
 // bilinearly, colours with the shared colormap table, applies the opacity and
 // the threshold. Letterboxed: the picture keeps its aspect ratio.
-#include "core/engine/Colormap.h"
-#include "core/engine/HeatMap.h"
+#include "ui/PictureView.h"
 
 #include <QImage>
 #include <QOpenGLBuffer>
@@ -19,25 +18,25 @@ class QOpenGLShaderProgram;
 
 namespace soundspot::ui {
 
-enum class ViewMode { Overlay, MapOnly, SideBySide };
-
-class PlayerView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
+class PlayerView : public QOpenGLWidget, public PictureView, protected QOpenGLExtraFunctions {
   Q_OBJECT
  public:
   explicit PlayerView(QWidget* parent = nullptr);
   ~PlayerView() override;
 
   // frame: any format; converted to RGB888 once.
-  void setFrame(const QImage& frame);
+  void setFrame(const QImage& frame) override;
   // The two maps nearest in time and the blend weight between them (0 = before).
-  void setMaps(const engine::HeatMap& before, const engine::HeatMap& after, float blend);
-  void clearMaps();
+  void setMaps(const engine::HeatMap& before, const engine::HeatMap& after, float blend) override;
+  void clearMaps() override;
   bool hasMaps() const { return hasMaps_; }
+  QWidget* widget() override { return this; }
+  QImage grabPicture() override { return grabFramebuffer(); }
 
-  void setColormap(engine::Colormap map);
-  void setOpacity(float opacity);
-  void setThreshold(float threshold);
-  void setViewMode(ViewMode mode);
+  void setColormap(engine::Colormap map) override;
+  void setOpacity(float opacity) override;
+  void setThreshold(float threshold) override;
+  void setViewMode(ViewMode mode) override;
   engine::Colormap colormap() const { return colormap_; }
   float opacity() const { return opacity_; }
   float threshold() const { return threshold_; }
@@ -46,6 +45,9 @@ class PlayerView : public QOpenGLWidget, protected QOpenGLExtraFunctions {
   // Where the picture (or each half of side-by-side) lands, in device pixels,
   // bottom-left origin as glViewport takes it; exposed for tests.
   QRect pictureRect(int deviceWidth, int deviceHeight) const;
+  // Whether this platform can give a QOpenGLWidget an OpenGL 3.3 context
+  // (not on the offscreen platform, where showing one crashes Qt 6.4).
+  static bool openGLAvailable();
   // False when OpenGL 3.3 could not be initialised (see glFailed).
   bool glReady() const { return glReady_; }
 

@@ -63,6 +63,7 @@ class TestPlayerView : public QObject {
 
   // Shows a view of the given size or skips the test when GL is unavailable.
   bool makeView(int w, int h) {
+    if (!PlayerView::openGLAvailable()) return false;
     view_ = std::make_unique<PlayerView>();
     view_->resize(w, h);
     view_->show();
