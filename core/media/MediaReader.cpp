@@ -1,0 +1,449 @@
+#include "core/media/MediaReader.h"
+
+#include "core/common/Error.h"
+#include "core/media/FfmpegHelpers.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <limits>
+
+extern "C" {
+#include <libavutil/display.h>
+#include <libavutil/opt.h>
+}
+
+namespace soundspot::media {
+
+using namespace detail;
+
+namespace {
+
+constexpr size_t kCachedFrames = 8;
+constexpr int64_t kNoPts = AV_NOPTS_VALUE;
+
+// Clockwise display rotation in degrees (0/90/180/270) from the display
+// matrix side data, or the legacy "rotate" tag.
+int displayRotation(const AVStream* st) {
+  double clockwise = 0;
+  if (const auto* m = reinterpret_cast<const int32_t*>(av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, nullptr))) {
+    // av_display_rotation_get is counter-clockwise.
+    const double ccw = av_display_rotation_get(m);
+    if (std::isfinite(ccw)) clockwise = -ccw;
+  } else if (const AVDictionaryEntry* tag = av_dict_get(st->metadata, "rotate", nullptr, 0)) {
+    clockwise = std::atof(tag->value);
+  }
+  int quarter = static_cast<int>(std::lround(clockwise / 90.0)) % 4;
+  if (quarter < 0) quarter += 4;
+  return quarter * 90;
+}
+
+// Rotates packed RGB24 clockwise by 90/180/270 degrees.
+std::vector<uint8_t> rotateRgb(const std::vector<uint8_t>& src, int w, int h, int rotation) {
+  if (rotation == 0) return src;
+  std::vector<uint8_t> dst(src.size());
+  const int outW = rotation == 180 ? w : h;
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      int ox = 0, oy = 0;
+      if (rotation == 90) { ox = h - 1 - y; oy = x; }
+      else if (rotation == 180) { ox = w - 1 - x; oy = h - 1 - y; }
+      else { ox = y; oy = w - 1 - x; }
+      std::memcpy(&dst[(static_cast<size_t>(oy) * outW + ox) * 3], &src[(static_cast<size_t>(y) * w + x) * 3], 3);
+    }
+  }
+  return dst;
+}
+
+bool isUsableVideo(const AVStream* st) { return !(st->disposition & AV_DISPOSITION_ATTACHED_PIC); }
+
+}  // namespace
+
+struct MediaReader::Impl {
+  std::string path;
+  StreamInfo info;
+  FormatInputPtr fmt;
+  int videoIndex = -1, audioIndex = -1;
+  AVRational videoTimeBase{1, 1};
+  double offset = 0;  // seconds subtracted from every timestamp
+
+  // Video index, built once by demuxing the whole file.
+  std::vector<int64_t> pts;         // ascending, unique
+  std::vector<double> times;        // pts in seconds, minus offset
+  std::vector<int64_t> keyframePts;  // ascending
+
+  // Decoder state: where the demuxer/decoder stand after the last request.
+  CodecContextPtr videoDecoder;
+  PacketPtr packet = makePacket();
+  bool positioned = false;   // the decoder continues from heldPts
+  bool demuxEnded = false;   // flush packet sent
+  bool decoderEnded = false; // decoder drained: a seek is needed before reuse
+  FramePtr held = makeFrame();
+  int64_t heldPts = kNoPts;
+  SwsPtr sws;
+  std::deque<RgbFrame> cache;
+
+  // Audio, decoded once on first use.
+  bool audioLoaded = false;
+  std::vector<float> audioSamples;
+  double audioStart = 0;
+
+  explicit Impl(std::string p) : path(std::move(p)) {}
+
+  [[noreturn]] void fail(const std::string& problem) const { throw Error(path, problem); }
+
+  void open() {
+    quietFfmpegLogs();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) fail("file not found");
+    if (std::filesystem::is_directory(path, ec)) fail("is a folder, not a media file");
+    AVFormatContext* raw = nullptr;
+    int r = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (r < 0) fail("not a media file FFmpeg can read (" + ffmpegError(r) + ")");
+    fmt.reset(raw);
+    r = avformat_find_stream_info(fmt.get(), nullptr);
+    if (r < 0) fail("damaged: stream information unreadable (" + ffmpegError(r) + ")");
+
+    videoIndex = av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+    if (videoIndex >= 0 && !isUsableVideo(fmt->streams[videoIndex])) videoIndex = -1;
+    audioIndex = av_find_best_stream(fmt.get(), AVMEDIA_TYPE_AUDIO, -1, videoIndex, nullptr, 0);
+    if (audioIndex < 0) audioIndex = -1;
+    if (videoIndex < 0 && audioIndex < 0) fail("has neither a video nor an audio stream");
+    if (fmt->start_time != kNoPts && fmt->start_time > 0) offset = fmt->start_time / double(AV_TIME_BASE);
+
+    if (videoIndex >= 0) openVideoDecoder();
+    indexPackets();
+    fillInfo();
+  }
+
+  CodecContextPtr openDecoder(int streamIndex, const char* kind) {
+    const AVStream* st = fmt->streams[streamIndex];
+    const AVCodec* codec = avcodec_find_decoder(st->codecpar->codec_id);
+    if (!codec) fail(std::string(kind) + " codec " + avcodec_get_name(st->codecpar->codec_id) + " is not supported by this FFmpeg build");
+    CodecContextPtr ctx(avcodec_alloc_context3(codec));
+    if (!ctx) throw std::bad_alloc();
+    int r = avcodec_parameters_to_context(ctx.get(), st->codecpar);
+    if (r < 0) fail(std::string("bad ") + kind + " stream parameters (" + ffmpegError(r) + ")");
+    ctx->pkt_timebase = st->time_base;
+    ctx->thread_count = 2;
+    r = avcodec_open2(ctx.get(), codec, nullptr);
+    if (r < 0) fail(std::string("cannot open the ") + kind + " decoder (" + ffmpegError(r) + ")");
+    return ctx;
+  }
+
+  void openVideoDecoder() {
+    videoDecoder = openDecoder(videoIndex, "video");
+    videoTimeBase = fmt->streams[videoIndex]->time_base;
+  }
+
+  // One demuxing pass: frame timestamps, keyframes, and truncation checks.
+  void indexPackets() {
+    int64_t videoPackets = 0, audioPackets = 0, corrupt = 0;
+    for (;;) {
+      const int r = av_read_frame(fmt.get(), packet.get());
+      if (r == AVERROR_EOF) break;
+      if (r < 0) fail("damaged or truncated (" + ffmpegError(r) + " after " + std::to_string(videoPackets) + " video frames)");
+      if (packet->flags & AV_PKT_FLAG_CORRUPT) ++corrupt;
+      if (packet->stream_index == audioIndex) ++audioPackets;
+      if (packet->stream_index == videoIndex && !(packet->flags & AV_PKT_FLAG_DISCARD)) {
+        int64_t p = packet->pts != kNoPts ? packet->pts : packet->dts;
+        if (p == kNoPts) p = pts.empty() ? 0 : pts.back() + std::max<int64_t>(1, packet->duration);
+        pts.push_back(p);
+        if (packet->flags & AV_PKT_FLAG_KEY) keyframePts.push_back(p);
+        ++videoPackets;
+      }
+      av_packet_unref(packet.get());
+    }
+    if (corrupt > 0) fail("damaged or truncated (" + std::to_string(corrupt) + " corrupt packets)");
+    auto checkCount = [&](int index, int64_t got, const char* kind) {
+      if (index < 0) return;
+      const int64_t expected = fmt->streams[index]->nb_frames;
+      if (expected > 0 && got < expected)
+        fail(std::string("truncated: only ") + std::to_string(got) + " of " + std::to_string(expected) + " " + kind +
+             " packets are in the file");
+    };
+    checkCount(videoIndex, videoPackets, "video");
+    checkCount(audioIndex, audioPackets, "audio");
+    if (videoIndex >= 0 && pts.empty()) fail("damaged: the video stream has no frames");
+    std::sort(pts.begin(), pts.end());
+    pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
+    std::sort(keyframePts.begin(), keyframePts.end());
+    times.reserve(pts.size());
+    for (int64_t p : pts) times.push_back(p * av_q2d(videoTimeBase) - offset);
+  }
+
+  void fillInfo() {
+    info.path = path;
+    info.container = fmt->iformat->name;
+    info.hasVideo = videoIndex >= 0;
+    info.hasAudio = audioIndex >= 0;
+    double duration = fmt->duration != kNoPts ? fmt->duration / double(AV_TIME_BASE) : 0;
+    if (videoIndex >= 0) {
+      const AVStream* st = fmt->streams[videoIndex];
+      info.videoCodec = avcodec_get_name(st->codecpar->codec_id);
+      info.rotation = displayRotation(st);
+      const bool swap = info.rotation == 90 || info.rotation == 270;
+      info.width = swap ? st->codecpar->height : st->codecpar->width;
+      info.height = swap ? st->codecpar->width : st->codecpar->height;
+      info.frameCount = static_cast<int64_t>(times.size());
+      AVRational rate = st->avg_frame_rate;
+      if (rate.num <= 0 || rate.den <= 0) rate = st->r_frame_rate;
+      if (rate.num > 0 && rate.den > 0) info.frameRate = av_q2d(rate);
+      else if (times.size() > 1) info.frameRate = (times.size() - 1) / (times.back() - times.front());
+      if (duration <= 0 && !times.empty()) duration = times.back() + (info.frameRate > 0 ? 1 / info.frameRate : 0);
+    }
+    if (audioIndex >= 0) {
+      const AVStream* st = fmt->streams[audioIndex];
+      info.audioCodec = avcodec_get_name(st->codecpar->codec_id);
+      info.audioSampleRate = st->codecpar->sample_rate;
+      info.audioChannels = st->codecpar->ch_layout.nb_channels;
+      if (duration <= 0 && st->duration != kNoPts) duration = st->duration * av_q2d(st->time_base);
+    }
+    info.duration = std::max(0.0, duration);
+  }
+
+  // ---- video ----
+
+  int64_t framePts(const AVFrame& f) const {
+    return f.best_effort_timestamp != kNoPts ? f.best_effort_timestamp : f.pts;
+  }
+
+  // Next frame in presentation order into `out`; false at the end of the stream.
+  bool decodeNext(AVFrame* out) {
+    for (;;) {
+      int r = avcodec_receive_frame(videoDecoder.get(), out);
+      if (r == 0) return true;
+      if (r == AVERROR_EOF) { decoderEnded = true; return false; }
+      if (r != AVERROR(EAGAIN)) fail("video could not be decoded (" + ffmpegError(r) + ")");
+      if (demuxEnded) { decoderEnded = true; return false; }
+      r = av_read_frame(fmt.get(), packet.get());
+      if (r < 0) {
+        demuxEnded = true;
+        avcodec_send_packet(videoDecoder.get(), nullptr);
+        continue;
+      }
+      if (packet->stream_index == videoIndex) {
+        r = avcodec_send_packet(videoDecoder.get(), packet.get());
+        // A damaged packet costs its frame, not the whole request.
+        if (r < 0 && r != AVERROR(EAGAIN)) spdlog::debug("{}: skipping a damaged video packet ({})", path, ffmpegError(r));
+      }
+      av_packet_unref(packet.get());
+    }
+  }
+
+  void seekTo(int64_t ts) {
+    int r = av_seek_frame(fmt.get(), videoIndex, ts, AVSEEK_FLAG_BACKWARD);
+    if (r < 0) r = avformat_seek_file(fmt.get(), videoIndex, std::numeric_limits<int64_t>::min(), pts.front(), pts.front(), 0);
+    if (r < 0) fail("cannot seek (" + ffmpegError(r) + ")");
+    avcodec_flush_buffers(videoDecoder.get());
+    positioned = true;
+    demuxEnded = decoderEnded = false;
+    heldPts = kNoPts;
+    av_frame_unref(held.get());
+  }
+
+  // Playback: moving forward without crossing a keyframe is cheaper than seeking.
+  bool canContinueTo(int64_t target) const {
+    if (!positioned || decoderEnded || heldPts == kNoPts || target < heldPts) return false;
+    auto key = std::upper_bound(keyframePts.begin(), keyframePts.end(), heldPts);
+    return key == keyframePts.end() || *key > target;
+  }
+
+  // Keyframe timestamps to seek to, nearest first; the seek is retried from
+  // an earlier one when the demuxer lands after the target (it may seek by
+  // decoding time, which is earlier than presentation time).
+  std::vector<int64_t> seekCandidates(int64_t target) const {
+    std::vector<int64_t> c;
+    auto it = std::upper_bound(keyframePts.begin(), keyframePts.end(), target);
+    for (int i = 0; i < 2 && it != keyframePts.begin(); ++i) c.push_back(*--it);
+    if (c.empty()) c.push_back(target);
+    c.push_back(std::numeric_limits<int64_t>::min());  // the start of the stream
+    return c;
+  }
+
+  // Decodes forward until the frame with pts `target`; leaves it in `held`.
+  // Returns false when the first frame decoded already lies after the target.
+  bool decodeUntil(int64_t target, bool freshSeek) {
+    FramePtr next = makeFrame();
+    bool first = true;
+    for (;;) {
+      if (heldPts != kNoPts && heldPts >= target) return true;
+      if (!decodeNext(next.get())) return heldPts != kNoPts;
+      const int64_t p = framePts(*next);
+      if (freshSeek && first && p != kNoPts && p > target && target > pts.front()) return false;
+      first = false;
+      if (p != kNoPts && p > target && heldPts != kNoPts) {
+        // The target frame was not produced (damaged): keep the last one before it.
+        // Continuing later must not lose `next`, so re-seek next time.
+        positioned = false;
+        return true;
+      }
+      std::swap(held, next);
+      av_frame_unref(next.get());
+      heldPts = p != kNoPts ? p : target;
+    }
+  }
+
+  RgbFrame frameAt(double t) {
+    if (videoIndex < 0) fail("has no video stream");
+    auto it = std::upper_bound(times.begin(), times.end(), t + 1e-9);
+    const int64_t index = it == times.begin() ? 0 : (it - times.begin()) - 1;
+    for (const RgbFrame& f : cache)
+      if (f.index == index) return f;
+    const int64_t target = pts[static_cast<size_t>(index)];
+
+    bool ok = false;
+    if (canContinueTo(target)) {
+      ok = decodeUntil(target, false);
+    }
+    if (!ok) {
+      for (int64_t seekTs : seekCandidates(target)) {
+        seekTo(seekTs);
+        if (decodeUntil(target, seekTs != std::numeric_limits<int64_t>::min())) { ok = true; break; }
+      }
+    }
+    if (!ok || heldPts == kNoPts) fail("the frame at " + std::to_string(t) + " s could not be decoded");
+
+    RgbFrame out;
+    out.index = index;
+    out.time = heldPts == target ? times[static_cast<size_t>(index)] : heldPts * av_q2d(videoTimeBase) - offset;
+    std::vector<uint8_t> rgb(static_cast<size_t>(held->width) * held->height * 3);
+    try {
+      frameToRgb(*held, sws, rgb.data());
+    } catch (const std::runtime_error& e) {
+      fail(e.what());
+    }
+    const bool swap = info.rotation == 90 || info.rotation == 270;
+    out.width = swap ? held->height : held->width;
+    out.height = swap ? held->width : held->height;
+    out.rgb = rotateRgb(rgb, held->width, held->height, info.rotation);
+    cache.push_back(out);
+    if (cache.size() > kCachedFrames) cache.pop_front();
+    return out;
+  }
+
+  // ---- audio ----
+
+  void loadAudio() {
+    if (audioIndex < 0) fail("has no audio stream");
+    CodecContextPtr dec = openDecoder(audioIndex, "audio");
+    const AVRational tb = fmt->streams[audioIndex]->time_base;
+    // The video decoder's position is lost: the next frameAt seeks.
+    positioned = false;
+    int r = av_seek_frame(fmt.get(), -1, std::numeric_limits<int64_t>::min(), AVSEEK_FLAG_BACKWARD);
+    if (r < 0) r = avformat_seek_file(fmt.get(), -1, std::numeric_limits<int64_t>::min(), 0, 0, 0);
+    if (r < 0) fail("cannot seek to the start of the audio (" + ffmpegError(r) + ")");
+
+    SwrPtr swr;
+    int inRate = 0, inFormat = -1, inChannels = 0;
+    int64_t inputSamples = 0;  // fed to the resampler since the start (for gap detection)
+    std::vector<std::vector<float>> planes;
+    std::vector<uint8_t*> planePtrs;
+    bool started = false;
+
+    auto drain = [&](const uint8_t** in, int inCount) {
+      const int cap = swr_get_out_samples(swr.get(), inCount) + 32;
+      for (auto& p : planes) p.resize(static_cast<size_t>(cap));
+      for (size_t c = 0; c < planes.size(); ++c) planePtrs[c] = reinterpret_cast<uint8_t*>(planes[c].data());
+      const int got = swr_convert(swr.get(), planePtrs.data(), cap, in, inCount);
+      if (got < 0) fail("audio could not be resampled (" + ffmpegError(got) + ")");
+      const float scale = 1.0f / static_cast<float>(planes.size());
+      for (int i = 0; i < got; ++i) {
+        float sum = 0;
+        for (auto& p : planes) sum += p[static_cast<size_t>(i)];
+        audioSamples.push_back(sum * scale);  // mono = mean of the channels
+      }
+      return got;
+    };
+    auto flushResampler = [&] {
+      if (swr)
+        while (drain(nullptr, 0) > 0) {}
+    };
+    auto consume = [&](AVFrame* f) {
+      const int64_t p = f->best_effort_timestamp != kNoPts ? f->best_effort_timestamp : f->pts;
+      const double frameTime = p != kNoPts ? p * av_q2d(tb) - offset : audioStart + double(inputSamples) / std::max(1, inRate);
+      if (!swr || f->sample_rate != inRate || f->format != inFormat || f->ch_layout.nb_channels != inChannels) {
+        flushResampler();
+        if (!started) audioStart = frameTime;
+        else inputSamples = llround((frameTime - audioStart) * f->sample_rate);
+        started = true;
+        inRate = f->sample_rate;
+        inFormat = f->format;
+        inChannels = f->ch_layout.nb_channels;
+        SwrContext* raw = nullptr;
+        AVChannelLayout outLayout;
+        av_channel_layout_copy(&outLayout, &f->ch_layout);
+        r = swr_alloc_set_opts2(&raw, &outLayout, AV_SAMPLE_FMT_FLTP, kAudioRate, &f->ch_layout,
+                                static_cast<AVSampleFormat>(f->format), f->sample_rate, 0, nullptr);
+        av_channel_layout_uninit(&outLayout);
+        if (r < 0 || swr_init(raw) < 0) { swr_free(&raw); fail("audio could not be resampled (unsupported layout)"); }
+        swr.reset(raw);
+        planes.assign(static_cast<size_t>(std::max(1, inChannels)), {});
+        planePtrs.assign(planes.size(), nullptr);
+        // Place the first sample of a restarted stream at its own time.
+        const int64_t at = llround((frameTime - audioStart) * kAudioRate);
+        if (at > static_cast<int64_t>(audioSamples.size())) audioSamples.resize(static_cast<size_t>(at), 0.f);
+      } else if (p != kNoPts) {
+        // A gap in the timestamps is silence, not a splice.
+        const int64_t expected = inputSamples;
+        const int64_t actual = llround((frameTime - audioStart) * inRate);
+        if (actual - expected > inRate / 100) {
+          swr_inject_silence(swr.get(), static_cast<int>(actual - expected));
+          inputSamples = actual;
+        }
+      }
+      drain(const_cast<const uint8_t**>(f->extended_data), f->nb_samples);
+      inputSamples += f->nb_samples;
+    };
+
+    FramePtr frame = makeFrame();
+    auto receiveAll = [&] {
+      for (;;) {
+        const int rr = avcodec_receive_frame(dec.get(), frame.get());
+        if (rr == AVERROR(EAGAIN) || rr == AVERROR_EOF) return;
+        if (rr < 0) fail("audio could not be decoded (" + ffmpegError(rr) + ")");
+        consume(frame.get());
+        av_frame_unref(frame.get());
+      }
+    };
+    for (;;) {
+      r = av_read_frame(fmt.get(), packet.get());
+      if (r < 0) break;
+      if (packet->stream_index == audioIndex) {
+        const int s = avcodec_send_packet(dec.get(), packet.get());
+        if (s < 0 && s != AVERROR(EAGAIN)) spdlog::debug("{}: skipping a damaged audio packet ({})", path, ffmpegError(s));
+        receiveAll();
+      }
+      av_packet_unref(packet.get());
+    }
+    avcodec_send_packet(dec.get(), nullptr);
+    receiveAll();
+    flushResampler();
+    audioLoaded = true;
+    spdlog::debug("{}: audio decoded, {} samples at 48 kHz from {:.4f} s", path, audioSamples.size(), audioStart);
+  }
+
+  std::vector<float> audio(double start, double duration) {
+    if (!audioLoaded) loadAudio();
+    const int64_t n = std::max<int64_t>(0, llround(duration * kAudioRate));
+    std::vector<float> out(static_cast<size_t>(n), 0.f);
+    const int64_t first = llround((start - audioStart) * kAudioRate);
+    const int64_t total = static_cast<int64_t>(audioSamples.size());
+    const int64_t from = std::max<int64_t>(0, -first), to = std::min<int64_t>(n, total - first);
+    if (to > from) std::copy(audioSamples.begin() + (first + from), audioSamples.begin() + (first + to), out.begin() + from);
+    return out;
+  }
+};
+
+MediaReader::MediaReader(const std::string& path) : impl_(std::make_unique<Impl>(path)) { impl_->open(); }
+MediaReader::~MediaReader() = default;
+const StreamInfo& MediaReader::info() const { return impl_->info; }
+RgbFrame MediaReader::frameAt(double t) { return impl_->frameAt(t); }
+std::vector<float> MediaReader::audio(double start, double duration) { return impl_->audio(start, duration); }
+const std::vector<double>& MediaReader::frameTimestamps() { return impl_->times; }
+
+}  // namespace soundspot::media
