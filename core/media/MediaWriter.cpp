@@ -13,6 +13,7 @@
 #include <vector>
 
 extern "C" {
+#include <libavutil/display.h>
 #include <libavutil/opt.h>
 }
 
@@ -42,7 +43,8 @@ struct MediaWriter::Impl {
   int64_t framesAdded = 0, lastPts = -1, audioPts = 0;
   std::vector<float> pendingAudio;
   std::vector<uint8_t> padded;
-  bool finished = false;
+  bool finished = false, headerWritten = false;
+  int rotation = 0;
 
   [[noreturn]] void fail(const std::string& problem) const { throw Error(path, problem); }
   void check(int r, const char* what) const {
@@ -103,11 +105,6 @@ struct MediaWriter::Impl {
     }
 
     check(avio_open(&out->pb, tmp.c_str(), AVIO_FLAG_WRITE), "creating the file");
-    AVDictionary* opts = nullptr;
-    av_dict_set(&opts, "movflags", "+faststart", 0);
-    const int r = avformat_write_header(out, &opts);
-    av_dict_free(&opts);
-    check(r, "writing the mp4 header");
 
     yuv->format = AV_PIX_FMT_YUV420P;
     yuv->width = encW;
@@ -116,6 +113,22 @@ struct MediaWriter::Impl {
     sws.reset(sws_getContext(encW, encH, AV_PIX_FMT_RGB24, encW, encH, AV_PIX_FMT_YUV420P,
                              SWS_BILINEAR | SWS_ACCURATE_RND, nullptr, nullptr, nullptr));
     if (!sws) fail("cannot convert RGB to YUV");
+  }
+
+  // Written on the first frame so that setRotation() can still add side data.
+  void writeHeaderOnce() {
+    if (headerWritten) return;
+    if (rotation != 0) {
+      auto* m = reinterpret_cast<int32_t*>(av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t)));
+      if (!m) throw std::bad_alloc();
+      av_display_rotation_set(m, rotation);  // read back as -rotation (FFmpeg: counter-clockwise), shown clockwise
+    }
+    AVDictionary* opts = nullptr;
+    av_dict_set(&opts, "movflags", "+faststart", 0);
+    const int r = avformat_write_header(out, &opts);
+    av_dict_free(&opts);
+    check(r, "writing the mp4 header");
+    headerWritten = true;
   }
 
   // Sends one frame (or nullptr to flush) and writes every packet it yields.
@@ -135,6 +148,7 @@ struct MediaWriter::Impl {
     if (finished) fail("frame added after finish()");
     if (pts <= lastPts) fail("frame timestamps must increase");
     lastPts = pts;
+    writeHeaderOnce();
     const uint8_t* src = rgb;
     if (encW != width || encH != height) {
       // Pad to even by repeating the last column and row.
@@ -158,6 +172,7 @@ struct MediaWriter::Impl {
 
   void encodeAudioFrames(bool final) {
     if (!audio) return;
+    writeHeaderOnce();
     const size_t frameSize = audio->frame_size > 0 ? static_cast<size_t>(audio->frame_size) : 1024;
     size_t used = 0;
     while (pendingAudio.size() - used >= frameSize || (final && pendingAudio.size() > used)) {
@@ -226,6 +241,13 @@ void MediaWriter::addAudio(const float* mono, size_t count) {
   if (!impl_->audio) throw Error(impl_->path, "audio added to a writer without an audio stream");
   impl_->pendingAudio.insert(impl_->pendingAudio.end(), mono, mono + count);
   impl_->encodeAudioFrames(false);
+}
+
+void MediaWriter::setRotation(int degreesClockwise) {
+  if (impl_->headerWritten) throw Error(impl_->path, "the rotation must be set before the first frame");
+  const int r = ((degreesClockwise % 360) + 360) % 360;
+  if (r % 90 != 0) throw Error(impl_->path, "rotation must be a multiple of 90 degrees");
+  impl_->rotation = r;
 }
 
 void MediaWriter::finish() { impl_->finish(); }

@@ -27,6 +27,9 @@ class MediaWriter {
   // A frame at an explicit time (variable frame rate); times must increase.
   void addFrame(const uint8_t* rgb, double ptsSeconds);
   void addAudio(const float* mono, size_t count);  // at audioSampleRate
+  // Tags the video to be shown rotated clockwise by 0/90/180/270 degrees
+  // (display matrix; the pixels are stored as given). Before the first frame.
+  void setRotation(int degreesClockwise);
   void finish();
 
   int encodedWidth() const;   // width rounded up to even
