@@ -1,0 +1,43 @@
+#include "core/nn/AvolNet.h"
+
+namespace soundspot::nn {
+
+AvolNetImpl::AvolNetImpl(int width, int embedDim) {
+  vision = register_module("vision", VisionNet(width));
+  audio = register_module("audio", AudioNet(width));
+  const int features = vision->outChannels();
+  regionConv1 = register_module("regionConv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(features, embedDim, 1)));
+  regionConv2 = register_module("regionConv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(embedDim, embedDim, 1)));
+  audioFc1 = register_module("audioFc1", torch::nn::Linear(features, embedDim));
+  audioFc2 = register_module("audioFc2", torch::nn::Linear(embedDim, embedDim));
+  calibration = register_module("calibration", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, 1, 1)));
+  // Calibration starts as the identity (a = 1, b = 0): a positive slope so
+  // that a larger similarity means "more likely the source", non-zero so
+  // that the gradient reaches both towers from the first step; the default
+  // random init could start with a ~ 0 or a < 0 and stall or invert learning.
+  torch::NoGradGuard noGrad;
+  calibration->weight.fill_(1.0f);
+  calibration->bias.fill_(0.0f);
+}
+
+torch::Tensor AvolNetImpl::visualRegions(const torch::Tensor& images) {
+  return regionConv2->forward(torch::relu(regionConv1->forward(vision->forward(images))));
+}
+
+torch::Tensor AvolNetImpl::audioEmbedding(const torch::Tensor& spectrograms) {
+  const auto x = audio->forward(spectrograms).amax({2, 3});
+  return audioFc2->forward(torch::relu(audioFc1->forward(x)));
+}
+
+torch::Tensor AvolNetImpl::mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb) {
+  // Scalar product per position: B x 1 x 14 x 14, then the 1x1 calibration.
+  const auto similarity = (regions * audioEmb.unsqueeze(-1).unsqueeze(-1)).sum(1, true);
+  return calibration->forward(similarity).squeeze(1);
+}
+
+AvolOutput AvolNetImpl::forward(const torch::Tensor& images, const torch::Tensor& spectrograms) {
+  const auto logits = mapLogits(visualRegions(images), audioEmbedding(spectrograms));
+  return {torch::sigmoid(logits), logits.flatten(1).amax(1)};
+}
+
+}  // namespace soundspot::nn

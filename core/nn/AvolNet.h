@@ -1,0 +1,38 @@
+#pragma once
+// AVOL-Net (paper Fig. 4): the vision tower keeps its 14x14 grid and embeds
+// every region with 1x1 convs 8w->128, ReLU, 128->128; the audio tower is
+// max-pooled and embedded by fc 8w->128, ReLU, fc 128->128 (no
+// normalisation on either side). The scalar product of the audio embedding
+// with each region, calibrated by a 1x1 conv (a*x + b), is the localization
+// map's logit; its maximum over the positions scores the correspondence.
+#include "core/nn/AudioNet.h"
+#include "core/nn/VisionNet.h"
+
+#include <torch/torch.h>
+
+namespace soundspot::nn {
+
+struct AvolOutput {
+  torch::Tensor map;    // B x 14 x 14, sigmoid of the calibrated logits
+  torch::Tensor logit;  // B, max over positions of the calibrated logits
+};
+
+class AvolNetImpl : public torch::nn::Module {
+ public:
+  explicit AvolNetImpl(int width, int embedDim = 128);
+  torch::Tensor visualRegions(const torch::Tensor& images);         // B x 128 x 14 x 14
+  torch::Tensor audioEmbedding(const torch::Tensor& spectrograms);  // B x 128
+  // B x 14 x 14 calibrated logits (before the sigmoid); regions and audio
+  // embeddings of the same batch size, or one audio embedding for all.
+  torch::Tensor mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb);
+  AvolOutput forward(const torch::Tensor& images, const torch::Tensor& spectrograms);
+
+  VisionNet vision{nullptr};
+  AudioNet audio{nullptr};
+  torch::nn::Conv2d regionConv1{nullptr}, regionConv2{nullptr};
+  torch::nn::Linear audioFc1{nullptr}, audioFc2{nullptr};
+  torch::nn::Conv2d calibration{nullptr};
+};
+TORCH_MODULE(AvolNet);
+
+}  // namespace soundspot::nn

@@ -1,0 +1,23 @@
+#include "core/nn/NetConfig.h"
+
+#include "core/common/Error.h"
+
+namespace soundspot::nn {
+
+Arch parseArch(const std::string& text) {
+  if (text == "avol") return Arch::Avol;
+  if (text == "ave") return Arch::Ave;
+  if (text == "l3") return Arch::L3;
+  throw UsageError("--arch", "expected avol, ave or l3, got '" + text + "'");
+}
+
+std::string toString(Arch arch) {
+  switch (arch) {
+    case Arch::Avol: return "avol";
+    case Arch::Ave: return "ave";
+    case Arch::L3: return "l3";
+  }
+  return "avol";
+}
+
+}  // namespace soundspot::nn
