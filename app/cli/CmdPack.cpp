@@ -1,0 +1,57 @@
+// `soundspot-cli pack`: the scene sources as one compact asset pack for
+// on-the-fly scene training where neither FFmpeg nor Qt exists.
+#include "app/cli/Command.h"
+
+#include "core/common/Error.h"
+#include "core/common/Paths.h"
+#include "core/data/AssetPack.h"
+#ifdef SOUNDSPOT_HAS_ASSETS
+#include "core/assets/AssetCollector.h"
+#endif
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace soundspot::cli {
+namespace {
+
+constexpr uintmax_t kPackBudgetBytes = 48ull << 20;  // what the GPU machine may receive
+
+struct PackArgs {
+  std::string out, classes;
+  uint64_t seed = 0;
+};
+
+CommandRegistration reg("pack", [](CLI::App& app) {
+  auto a = std::make_shared<PackArgs>();
+  auto* cmd = app.add_subcommand("pack", "Build the scene asset pack (.sspack) for on-the-fly training");
+  cmd->add_option("--out", a->out, "Asset pack to write (*.sspack)")->required();
+  cmd->add_option("--classes", a->classes, "Class mapping file (default: resources/data/object-classes.json)");
+  cmd->add_option("--split-seed", a->seed, "Seed of the held-out instance choice (0 = the documented one)");
+  cmd->callback([a] {
+#ifdef SOUNDSPOT_HAS_ASSETS
+    assets::AssetSources sources;
+    sources.classFile = a->classes.empty() ? resourcePath("data/object-classes.json") : std::filesystem::path(a->classes);
+    CancelToken cancel;
+    cancelOnSignal(cancel);
+    const auto pack = assets::collectAssets(sources, a->seed, &cancel);
+    data::writeAssetPack(pack, a->out);
+    const auto bytes = std::filesystem::file_size(a->out);
+    if (bytes > kPackBudgetBytes) spdlog::warn("{}: {} MiB, over the 48 MiB budget", a->out, bytes >> 20);
+    size_t unseenImages = 0, unseenSounds = 0;
+    for (const auto& im : pack.images) unseenImages += im.split == data::InstanceSplit::Unseen;
+    for (const auto& s : pack.sounds) unseenSounds += s.split == data::InstanceSplit::Unseen;
+    std::printf("{\"out\": \"%s\", \"bytes\": %ju, \"classes\": %zu, \"images\": %zu, \"sounds\": %zu, "
+                "\"backgrounds\": %zu, \"unseenImages\": %zu, \"unseenSounds\": %zu}\n",
+                a->out.c_str(), uintmax_t(bytes), pack.classes.size(), pack.images.size(), pack.sounds.size(),
+                pack.backgrounds.size(), unseenImages, unseenSounds);
+#else
+    throw Error(a->out, "building an asset pack needs a build with Qt (soundspot_assets)");
+#endif
+  });
+});
+
+}  // namespace
+}  // namespace soundspot::cli

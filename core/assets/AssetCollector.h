@@ -1,0 +1,33 @@
+#pragma once
+// Gathers the real cut-out pictures and recordings named in the class file
+// (resources/data/object-classes.json) from the installed Debian packages
+// (qabcs-data, gcompris-qt-data .rcc archives, openclipart-png, lmms-common)
+// and the background photos (plasma-workspace-wallpapers) into an AssetPack.
+// Qt reads the PNG/JPEG/SVG files and the .rcc archives; sounds are decoded
+// with media::MediaReader. The header has no Qt so the CLI stays Qt-free.
+#include "core/common/Progress.h"
+#include "core/data/AssetPack.h"
+
+#include <filesystem>
+
+namespace soundspot::assets {
+
+struct AssetSources {
+  std::filesystem::path classFile;  // object-classes.json
+  std::filesystem::path qabcsDir = "/usr/share/qabcs/abcs/all";
+  std::filesystem::path gcomprisRccDir = "/usr/share/gcompris-qt/rcc";
+  std::filesystem::path openclipartDir = "/usr/share/openclipart/png/recreation/music";
+  std::filesystem::path lmmsDir = "/usr/share/lmms/samples";
+  std::filesystem::path wallpaperDir = "/usr/share/wallpapers";
+  int maxImageSide = 200;        // cut-outs are drawn at most ~170 px high
+  int backgroundHeight = 240;    // the scene height
+  double maxSoundSeconds = 8.0;  // keeps the pack small
+  int maxBackgrounds = 40;
+};
+
+// Items that cannot be found or decoded are skipped with a warning; throws
+// Error naming the class file when it is unreadable or nothing usable is left.
+// Splits are assigned with data::assignInstanceSplits(pack, splitSeed).
+data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, const CancelToken* cancel = nullptr);
+
+}  // namespace soundspot::assets

@@ -1,0 +1,169 @@
+#include "core/data/AssetPack.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <fstream>
+
+#ifdef SOUNDSPOT_HAS_ZSTD
+#include <zstd.h>
+#endif
+
+namespace soundspot::data {
+namespace {
+
+constexpr char kMagic[8] = {'S', 'S', 'P', 'A', 'C', 'K', '1', '\n'};
+
+const char* splitName(InstanceSplit s) { return s == InstanceSplit::Unseen ? "unseen" : "train"; }
+
+InstanceSplit parseSplit(const std::string& s, const std::string& file) {
+  if (s == "train") return InstanceSplit::Train;
+  if (s == "unseen") return InstanceSplit::Unseen;
+  throw Error(file, "unknown instance split '" + s + "'");
+}
+
+void appendU64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+
+nlohmann::json blobRef(std::string& payload, const void* data, size_t bytes) {
+  nlohmann::json ref = {{"offset", payload.size()}, {"bytes", bytes}};
+  payload.append(static_cast<const char*>(data), bytes);
+  return ref;
+}
+
+}  // namespace
+
+void writeAssetPack(const AssetPack& pack, const std::filesystem::path& path) {
+  std::string payload;
+  nlohmann::json header;
+  header["format"] = "soundspot-asset-pack/1";
+  header["sampleRate"] = kPackSampleRate;
+  header["classes"] = pack.classes;
+  header["images"] = nlohmann::json::array();
+  for (const auto& im : pack.images)
+    header["images"].push_back({{"id", im.id}, {"class", im.classId}, {"drawing", im.drawing},
+                                {"split", splitName(im.split)}, {"width", im.width}, {"height", im.height},
+                                {"data", blobRef(payload, im.rgba.data(), im.rgba.size())}});
+  header["sounds"] = nlohmann::json::array();
+  for (const auto& s : pack.sounds)
+    header["sounds"].push_back({{"id", s.id}, {"class", s.classId}, {"split", splitName(s.split)},
+                                {"heldOutFrom", s.heldOutFrom},
+                                {"data", blobRef(payload, s.pcm.data(), s.pcm.size() * sizeof(int16_t))}});
+  header["backgrounds"] = nlohmann::json::array();
+  for (const auto& b : pack.backgrounds)
+    header["backgrounds"].push_back({{"id", b.id}, {"test", b.test}, {"width", b.width}, {"height", b.height},
+                                     {"data", blobRef(payload, b.rgb.data(), b.rgb.size())}});
+  std::string stored = payload;
+  header["compression"] = "none";
+#ifdef SOUNDSPOT_HAS_ZSTD
+  stored.resize(ZSTD_compressBound(payload.size()));
+  size_t n = ZSTD_compress(stored.data(), stored.size(), payload.data(), payload.size(), 9);
+  if (ZSTD_isError(n)) throw Error(path.string(), std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+  stored.resize(n);
+  header["compression"] = "zstd";
+#endif
+  const std::string headerText = header.dump();
+  std::string file(kMagic, 8);
+  appendU64(file, headerText.size());
+  file += headerText;
+  appendU64(file, payload.size());
+  file += stored;
+  writeFileAtomically(path, file);
+}
+
+AssetPack readAssetPack(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  const std::string file = readFile(path);
+  auto u64At = [&](size_t pos) {
+    if (pos + 8 > file.size()) throw Error(name, "truncated asset pack");
+    uint64_t v;
+    std::memcpy(&v, file.data() + pos, 8);
+    return v;
+  };
+  if (file.size() < 16 || std::memcmp(file.data(), kMagic, 8) != 0) throw Error(name, "not a SoundSpot asset pack");
+  const uint64_t headerBytes = u64At(8);
+  if (16 + headerBytes + 8 > file.size()) throw Error(name, "truncated asset pack");
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(file.substr(16, headerBytes));
+  } catch (const std::exception& e) {
+    throw Error(name, std::string("damaged asset pack header: ") + e.what());
+  }
+  const uint64_t rawBytes = u64At(16 + headerBytes);
+  const size_t storedAt = 16 + headerBytes + 8;
+  std::string payload;
+  const std::string compression = header.value("compression", "none");
+  if (compression == "none") {
+    payload = file.substr(storedAt);
+  } else if (compression == "zstd") {
+#ifdef SOUNDSPOT_HAS_ZSTD
+    payload.resize(rawBytes);
+    size_t n = ZSTD_decompress(payload.data(), payload.size(), file.data() + storedAt, file.size() - storedAt);
+    if (ZSTD_isError(n)) throw Error(name, std::string("damaged asset pack payload: ") + ZSTD_getErrorName(n));
+    payload.resize(n);
+#else
+    throw Error(name, "asset pack is zstd-compressed but this build has no zstd");
+#endif
+  } else {
+    throw Error(name, "unknown compression '" + compression + "'");
+  }
+  if (payload.size() != rawBytes) throw Error(name, "truncated asset pack payload");
+
+  auto blob = [&](const nlohmann::json& ref, void* out, size_t expected) {
+    const uint64_t offset = ref.at("offset"), bytes = ref.at("bytes");
+    if (bytes != expected || offset + bytes > payload.size()) throw Error(name, "asset pack entry out of range");
+    std::memcpy(out, payload.data() + offset, bytes);
+  };
+  AssetPack pack;
+  try {
+    if (header.at("format") != "soundspot-asset-pack/1") throw Error(name, "unsupported asset pack format");
+    if (header.at("sampleRate") != kPackSampleRate) throw Error(name, "unexpected sample rate");
+    pack.classes = header.at("classes").get<std::vector<std::string>>();
+    const int classCount = static_cast<int>(pack.classes.size());
+    auto checkClass = [&](int c) {
+      if (c < 0 || c >= classCount) throw Error(name, "class id out of range");
+      return c;
+    };
+    for (const auto& j : header.at("images")) {
+      PackImage im;
+      im.id = j.at("id");
+      im.classId = checkClass(j.at("class"));
+      im.drawing = j.at("drawing");
+      im.split = parseSplit(j.at("split"), name);
+      im.width = j.at("width");
+      im.height = j.at("height");
+      im.rgba.resize(size_t(im.width) * im.height * 4);
+      blob(j.at("data"), im.rgba.data(), im.rgba.size());
+      pack.images.push_back(std::move(im));
+    }
+    for (const auto& j : header.at("sounds")) {
+      PackSound s;
+      s.id = j.at("id");
+      s.classId = checkClass(j.at("class"));
+      s.split = parseSplit(j.at("split"), name);
+      s.heldOutFrom = j.at("heldOutFrom");
+      const uint64_t bytes = j.at("data").at("bytes");
+      s.pcm.resize(bytes / sizeof(int16_t));
+      blob(j.at("data"), s.pcm.data(), s.pcm.size() * sizeof(int16_t));
+      if (s.heldOutFrom < 0 || s.heldOutFrom > int64_t(s.pcm.size())) throw Error(name, "held-out range out of bounds");
+      pack.sounds.push_back(std::move(s));
+    }
+    for (const auto& j : header.at("backgrounds")) {
+      PackBackground b;
+      b.id = j.at("id");
+      b.test = j.at("test");
+      b.width = j.at("width");
+      b.height = j.at("height");
+      b.rgb.resize(size_t(b.width) * b.height * 3);
+      blob(j.at("data"), b.rgb.data(), b.rgb.size());
+      pack.backgrounds.push_back(std::move(b));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(name, std::string("damaged asset pack header: ") + e.what());
+  }
+  return pack;
+}
+
+}  // namespace soundspot::data
