@@ -6,7 +6,8 @@
 // Queries: each decodable clip of the split contributes one instant (its
 // first annotation, else its middle): the frame shown then and the 1 s of
 // audio centred on it. Embeddings are L2-normalised and ranked by dot product;
-// a query's own clip is excluded from its ranking.
+// a query's own clip is excluded from its ranking. Relevance and nDCG are
+// those of core/eval/Ndcg.h (ontology distance between label sets).
 #include "core/common/Progress.h"
 #include "core/data/Dataset.h"
 
@@ -21,10 +22,7 @@
 namespace soundspot::eval {
 
 class EvalNetwork;
-
-// Relevance of clip B's labels to a query with clip A's labels (from the
-// ontology distance; 0 = unrelated).
-using RelevanceFn = std::function<float(const std::vector<std::string>& a, const std::vector<std::string>& b)>;
+class Ontology;
 
 struct EvalOptions {
   std::string split = "test";
@@ -44,12 +42,6 @@ struct EvalOptions {
 // Returns the JSON report (its keys are listed at the top of Evaluation.cpp).
 // Undecodable clips are skipped with a warning and counted in "skipped_clips".
 nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Dataset& dataset,
-                        const RelevanceFn& relevance, const EvalOptions& opts, const CancelToken* cancel = nullptr);
-
-// nDCG@k of one direction from L2-normalised query and candidate embeddings
-// (N x D each, row i = clip i) and an N x N relevance matrix; the diagonal
-// (the query's own clip) is excluded. Mean over queries.
-double meanNdcg(const std::vector<float>& queries, const std::vector<float>& candidates, int64_t n, int64_t dim,
-                const std::vector<float>& relevance, int k);
+                        const Ontology& ontology, const EvalOptions& opts, const CancelToken* cancel = nullptr);
 
 }  // namespace soundspot::eval
