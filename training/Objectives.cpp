@@ -1,0 +1,84 @@
+#include "training/Objectives.h"
+
+#include "core/common/Error.h"
+
+#include <limits>
+
+namespace soundspot::training {
+
+namespace F = torch::nn::functional;
+
+Objective parseObjective(const std::string& text) {
+  if (text == "avc") return Objective::Avc;
+  if (text == "contrastive") return Objective::Contrastive;
+  throw UsageError("--objective", "expected avc or contrastive, got '" + text + "'");
+}
+
+std::string toString(Objective objective) { return objective == Objective::Avc ? "avc" : "contrastive"; }
+
+void checkObjective(nn::Arch arch, Objective objective) {
+  if (objective == Objective::Contrastive && arch == nn::Arch::L3)
+    throw UsageError("--objective", "contrastive needs embeddings (arch avol or ave); L3-Net trains with avc");
+}
+
+torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature) {
+  const int64_t n = similarity.size(0);
+  const auto ids = audioIdentity.to(similarity.device(), torch::kLong);
+  const auto sameSource = ids.unsqueeze(1).eq(ids.unsqueeze(0));
+  const auto eye = torch::eye(n, torch::TensorOptions().dtype(torch::kBool).device(similarity.device()));
+  const auto masked = sameSource.logical_and(eye.logical_not());
+  // -inf would turn a fully masked row into NaN; a large negative number
+  // gives exactly the same softmax for the rows that keep any negative.
+  const auto logits = (similarity.to(torch::kFloat) / temperature).masked_fill(masked, -1e9);
+  const auto target = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
+  return 0.5 * (F::cross_entropy(logits, target) + F::cross_entropy(logits.t(), target));
+}
+
+torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms) {
+  if (auto avol = nn::avolNet(model)) {
+    const auto regions = F::normalize(avol->visualRegions(images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+    const auto audio = F::normalize(avol->audioEmbedding(spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+    // frames i x audio j x positions p, max over positions.
+    return torch::einsum("icp,jc->ijp", {regions.flatten(2), audio}).amax(2);
+  }
+  if (auto ave = nn::aveNet(model)) {
+    return torch::mm(ave->imageEmbedding(images).to(torch::kFloat), ave->audioEmbedding(spectrograms).to(torch::kFloat).t());
+  }
+  throw UsageError("--objective", "contrastive needs arch avol or ave");
+}
+
+torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms) {
+  if (auto avol = nn::avolNet(model)) return avol->forward(images, spectrograms).logit.to(torch::kFloat);
+  torch::Tensor logits;
+  if (auto ave = nn::aveNet(model)) logits = ave->forward(images, spectrograms);
+  else logits = nn::l3Net(model)->forward(images, spectrograms);
+  logits = logits.to(torch::kFloat);
+  return logits.select(1, 1) - logits.select(1, 0);
+}
+
+LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature) {
+  LossResult result;
+  if (objective == Objective::Contrastive) {
+    const auto similarity = similarityMatrix(model, batch.images, batch.spectrograms);
+    result.loss = contrastiveLoss(similarity, batch.audioIdentity, temperature);
+    const auto target = torch::arange(similarity.size(0), torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
+    result.accuracy = similarity.argmax(1).eq(target).to(torch::kFloat).mean().item<double>();
+    return result;
+  }
+  const auto labels = batch.corresponds.to(torch::kFloat);
+  if (auto avol = nn::avolNet(model)) {
+    const auto logit = avol->forward(batch.images, batch.spectrograms).logit.to(torch::kFloat);
+    result.loss = F::binary_cross_entropy_with_logits(logit, labels);
+    result.accuracy = logit.gt(0).to(torch::kFloat).eq(labels).to(torch::kFloat).mean().item<double>();
+    return result;
+  }
+  torch::Tensor logits = nn::aveNet(model) ? nn::aveNet(model)->forward(batch.images, batch.spectrograms)
+                                           : nn::l3Net(model)->forward(batch.images, batch.spectrograms);
+  logits = logits.to(torch::kFloat);
+  const auto target = labels.gt(0.5).to(torch::kLong);
+  result.loss = F::cross_entropy(logits, target);
+  result.accuracy = logits.argmax(1).eq(target).to(torch::kFloat).mean().item<double>();
+  return result;
+}
+
+}  // namespace soundspot::training

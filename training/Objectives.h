@@ -1,0 +1,48 @@
+#pragma once
+// Training objectives on a batch of (frame, audio) pairs.
+//  avc         the paper's audio-visual correspondence task: AVE-Net/L3-Net
+//              cross-entropy over 2 classes, AVOL-Net logistic loss on the
+//              max-pooled map logit. Needs PairMode::Avc batches.
+//  contrastive EZ-VSL style: every frame of the batch against every audio;
+//              symmetric cross-entropy of the similarity matrix / temperature,
+//              positives on the diagonal. AVOL-Net: max over the 14x14
+//              positions of cosine(region, audio); AVE-Net: cosine of the
+//              global embeddings. Needs PairMode::PositivesOnly batches.
+#include "core/data/BatchSource.h"
+#include "core/nn/Model.h"
+
+#include <torch/torch.h>
+
+#include <string>
+
+namespace soundspot::training {
+
+enum class Objective { Avc, Contrastive };
+Objective parseObjective(const std::string& text);  // throws UsageError
+std::string toString(Objective objective);
+// Throws UsageError when the architecture cannot be trained with it (L3-Net
+// has no embeddings to compare, so it trains on avc only).
+void checkObjective(nn::Arch arch, Objective objective);
+
+struct LossResult {
+  torch::Tensor loss;  // scalar, differentiable
+  double accuracy = 0; // fraction of pairs classified right (avc) or of
+                       // frames whose own audio is the best match (contrastive)
+};
+
+// Symmetric InfoNCE on a B x B similarity matrix (rows: frames, columns:
+// audio; positives on the diagonal). Off-diagonal pairs whose audio comes
+// from the same recording as the row's (or column's) own audio are not
+// negatives: they are masked out.
+torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature);
+
+// B x B similarity of every frame with every audio for AVOL-Net / AVE-Net.
+torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
+
+// B correspondence scores, > 0 = "corresponds" (AVE/L3: logit1 - logit0;
+// AVOL: the max-pooled calibrated logit).
+torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
+
+LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature);
+
+}  // namespace soundspot::training

@@ -1,0 +1,264 @@
+#include "training/Trainer.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
+#include <torch/version.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+
+namespace soundspot::training {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// bf16 autocast for CUDA; the API was renamed in LibTorch 2.4.
+class CudaAutocast {
+ public:
+  explicit CudaAutocast(bool enable) : enabled_(enable) {
+    if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+#else
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+    at::autocast::set_enabled(true);
+#endif
+  }
+  ~CudaAutocast() {
+    if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+    at::autocast::set_enabled(false);
+#endif
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool enabled_;
+};
+
+void toChannelsLast(torch::nn::Module& module) {
+  torch::NoGradGuard noGrad;
+  for (auto& p : module.parameters())
+    if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
+}  // namespace
+
+Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSource* validation)
+    : opt_(std::move(options)), train_(train), validation_(validation) {
+  checkObjective(opt_.net.arch, opt_.objective);
+  if (opt_.batchSize < 2) throw UsageError("--batch", "needs at least 2 pairs per batch");
+  cuda_ = opt_.device == "cuda";
+  torch::manual_seed(opt_.seed);
+  model_ = nn::makeModel(opt_.net);
+  model_.device = opt_.device;
+  model_.module()->to(torch::Device(opt_.device));
+  if (cuda_) toChannelsLast(*model_.module());
+  model_.module()->train();
+  optimizer_ = std::make_unique<torch::optim::Adam>(
+      model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
+  if (opt_.resume) loadCheckpoint();
+}
+
+Trainer::~Trainer() = default;
+
+data::AvcBatch Trainer::toDevice(data::AvcBatch b) const {
+  const auto dev = torch::Device(opt_.device);
+  b.images = b.images.to(dev, torch::kFloat);
+  b.spectrograms = b.spectrograms.to(dev, torch::kFloat);
+  if (cuda_) {
+    b.images = b.images.contiguous(torch::MemoryFormat::ChannelsLast);
+    b.spectrograms = b.spectrograms.contiguous(torch::MemoryFormat::ChannelsLast);
+  }
+  b.corresponds = b.corresponds.to(dev);
+  b.audioIdentity = b.audioIdentity.to(dev);
+  return b;
+}
+
+StepStats Trainer::trainStep() {
+  const auto start = std::chrono::steady_clock::now();
+  const double lr = opt_.schedule.at(step_, std::max<int64_t>(1, train_.epochSize() / opt_.batchSize));
+  for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  const auto mode = opt_.objective == Objective::Avc ? data::PairMode::Avc : data::PairMode::PositivesOnly;
+  const auto batch = toDevice(train_.next(opt_.batchSize, mode));
+  model_.module()->train();
+  optimizer_->zero_grad();
+  LossResult result;
+  {
+    CudaAutocast autocast(cuda_);
+    result = computeLoss(model_, opt_.objective, batch, opt_.temperature);
+  }
+  result.loss.backward();
+  optimizer_->step();
+  ++step_;
+  StepStats stats;
+  stats.step = step_;
+  stats.loss = result.loss.item<double>();
+  stats.accuracy = result.accuracy;
+  stats.lr = lr;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  stats.samplesPerSecond = opt_.batchSize / std::max(seconds, 1e-9);
+  return stats;
+}
+
+double Trainer::validate(data::BatchSource& source, int64_t batches) {
+  torch::NoGradGuard noGrad;
+  model_.module()->eval();
+  int64_t right = 0, total = 0;
+  for (int64_t i = 0; i < batches; ++i) {
+    const auto batch = toDevice(source.next(opt_.batchSize, data::PairMode::Avc));
+    torch::Tensor scores;
+    {
+      CudaAutocast autocast(cuda_);
+      scores = correspondenceScores(model_, batch.images, batch.spectrograms).to(torch::kCPU, torch::kFloat);
+    }
+    const double threshold = opt_.objective == Objective::Avc ? 0.0 : scores.median().item<double>();
+    const auto labels = batch.corresponds.to(torch::kCPU).gt(0.5);
+    right += scores.gt(threshold).eq(labels).sum().item<int64_t>();
+    total += scores.size(0);
+  }
+  model_.module()->train();
+  return total ? static_cast<double>(right) / total : 0.0;
+}
+
+json Trainer::card() const {
+  json recipe = opt_.recipe.is_object() ? opt_.recipe : json::object();
+  recipe["objective"] = toString(opt_.objective);
+  recipe["steps"] = step_;
+  recipe["batch"] = opt_.batchSize;
+  recipe["lr"] = opt_.schedule.base;
+  recipe["lr_decay"] = opt_.schedule.decay;
+  recipe["lr_decay_every_epochs"] = opt_.schedule.epochsPerStep;
+  recipe["warmup_steps"] = opt_.schedule.warmupSteps;
+  recipe["weight_decay"] = opt_.weightDecay;
+  recipe["optimizer"] = "Adam";
+  recipe["seed"] = opt_.seed;
+  recipe["device"] = opt_.device;
+  if (opt_.objective == Objective::Contrastive) recipe["temperature"] = opt_.temperature;
+  return {{"recipe", recipe}};
+}
+
+void Trainer::saveFinalModel() {
+  nn::Model copy = model_;
+  copy.card = card();
+  nn::saveModel(copy, opt_.out, nn::WeightsPrecision::Auto);
+}
+
+void Trainer::saveCheckpoint() {
+  const fs::path dir = checkpointDir(opt_.out);
+  const fs::path tmp = temporarySibling(dir);
+  try {
+    fs::create_directories(tmp);
+    nn::Model copy = model_;
+    copy.card = card();
+    nn::saveModel(copy, tmp / "model", nn::WeightsPrecision::F32);  // exact for resume
+    torch::save(*optimizer_, (tmp / "optimizer.pt").string());
+    torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "rng.pt").string());
+    const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
+                        {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed}};
+    writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
+    if (fs::exists(dir)) {
+      const fs::path old = temporarySibling(dir);
+      fs::rename(dir, old);
+      fs::rename(tmp, dir);
+      fs::remove_all(old);
+    } else {
+      fs::rename(tmp, dir);
+    }
+  } catch (const fs::filesystem_error& e) {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+    throw Error(dir.string(), std::string("cannot write the checkpoint: ") + e.what());
+  }
+  spdlog::info("checkpoint at step {} in {}", step_, dir.string());
+}
+
+void Trainer::loadCheckpoint() {
+  const fs::path dir = checkpointDir(opt_.out);
+  if (!fs::exists(dir / "state.json")) throw Error(dir.string(), "no checkpoint to resume from");
+  json state;
+  try {
+    state = json::parse(readFile(dir / "state.json"));
+  } catch (const json::exception& e) {
+    throw Error((dir / "state.json").string(), std::string("not valid JSON (") + e.what() + ")");
+  }
+  if (state.value("arch", "") != nn::toString(opt_.net.arch) || state.value("width", 0) != opt_.net.width ||
+      state.value("objective", "") != toString(opt_.objective))
+    throw Error(dir.string(), "the checkpoint was made with arch " + state.value("arch", "?") + ", width " +
+                                  std::to_string(state.value("width", 0)) + ", objective " + state.value("objective", "?") +
+                                  ": resume with the same options");
+  const nn::Model saved = nn::loadModel(dir / "model", "cpu");
+  {
+    torch::NoGradGuard noGrad;
+    auto src = saved.module()->named_parameters(true);
+    for (auto& p : model_.module()->named_parameters(true)) p.value().copy_(src[p.key()]);
+    auto srcBuffers = saved.module()->named_buffers(true);
+    for (auto& b : model_.module()->named_buffers(true)) b.value().copy_(srcBuffers[b.key()]);
+  }
+  try {
+    torch::load(*optimizer_, (dir / "optimizer.pt").string());
+    torch::Tensor rng;
+    torch::load(rng, (dir / "rng.pt").string());
+    at::detail::getDefaultCPUGenerator().set_state(rng);
+  } catch (const c10::Error& e) {
+    throw Error(dir.string(), std::string("damaged optimizer/RNG state: ") + e.what_without_backtrace());
+  }
+  step_ = state.at("step").get<int64_t>();
+  train_.seek(step_);
+  spdlog::info("resumed from step {} ({})", step_, dir.string());
+}
+
+void Trainer::appendMetrics(const json& line) {
+  fs::create_directories(opt_.out);
+  std::ofstream log(opt_.out / "metrics.jsonl", std::ios::app);
+  log << line.dump() << "\n";
+}
+
+TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
+  TrainResult result;
+  fs::create_directories(opt_.out);
+  if (!opt_.resume) fs::remove(opt_.out / "metrics.jsonl");
+  double samplesPerSecond = 0;
+  while (step_ < opt_.steps) {
+    if (cancel && cancel->cancelled()) {
+      result.cancelled = true;
+      break;
+    }
+    const StepStats s = trainStep();
+    samplesPerSecond = samplesPerSecond == 0 ? s.samplesPerSecond : 0.9 * samplesPerSecond + 0.1 * s.samplesPerSecond;
+    result.loss = s.loss;
+    result.trainAccuracy = s.accuracy;
+    json line = {{"step", s.step}, {"loss", s.loss}, {"train_acc", s.accuracy}, {"lr", s.lr}, {"samples_per_s", s.samplesPerSecond}};
+    const bool last = step_ == opt_.steps;
+    if (validation_ && ((opt_.valEvery > 0 && step_ % opt_.valEvery == 0) || last)) {
+      result.valAccuracy = validate(*validation_, opt_.valBatches);
+      line["val_acc"] = *result.valAccuracy;
+    }
+    appendMetrics(line);
+    if (opt_.checkpointEvery > 0 && step_ % opt_.checkpointEvery == 0 && !last) saveCheckpoint();
+    if (progress) {
+      char note[96];
+      std::snprintf(note, sizeof note, "loss %.4f acc %.2f", s.loss, s.accuracy);
+      progress->set(step_, note);
+    }
+  }
+  result.steps = step_;
+  result.samplesPerSecond = samplesPerSecond;
+  saveCheckpoint();
+  saveFinalModel();
+  if (progress) progress->finish();
+  return result;
+}
+
+}  // namespace soundspot::training

@@ -1,0 +1,88 @@
+#pragma once
+// The training loop shared by `soundspot-cli train` and the tests: Adam with
+// weight decay, the paper's learning-rate schedule, a JSONL metrics log,
+// validation AVC accuracy, atomic checkpoints with exact resume, and
+// cancellation (a cancelled run saves a checkpoint and returns).
+#include "core/common/Progress.h"
+#include "core/data/BatchSource.h"
+#include "core/nn/Model.h"
+#include "training/LearningRateSchedule.h"
+#include "training/Objectives.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace soundspot::training {
+
+struct TrainOptions {
+  nn::NetConfig net;
+  Objective objective = Objective::Avc;
+  int64_t steps = 1000;
+  int64_t batchSize = 16;
+  LearningRateSchedule schedule;
+  double weightDecay = 1e-5;
+  double temperature = 0.07;      // contrastive only
+  std::string device = "cpu";     // "cpu" | "cuda"
+  uint64_t seed = 1;
+  int64_t valEvery = 0;           // 0 = only at the end (when a validation source is given)
+  int64_t valBatches = 4;
+  int64_t checkpointEvery = 500;  // 0 = only at the end / on cancel
+  std::filesystem::path out;      // the model folder; <out>/checkpoint holds the resumable state
+  bool resume = false;
+  nlohmann::json recipe = nlohmann::json::object();  // extra fields for the model card
+};
+
+struct StepStats {
+  int64_t step = 0;  // 1-based index of the step just done
+  double loss = 0, accuracy = 0, lr = 0, samplesPerSecond = 0;
+};
+
+struct TrainResult {
+  int64_t steps = 0;
+  double loss = 0, trainAccuracy = 0, samplesPerSecond = 0;
+  std::optional<double> valAccuracy;
+  bool cancelled = false;
+};
+
+class Trainer {
+ public:
+  // `validation` may be null. Throws UsageError for an impossible
+  // architecture/objective pair, Error when resuming without a checkpoint.
+  Trainer(TrainOptions options, data::BatchSource& train, data::BatchSource* validation = nullptr);
+  ~Trainer();
+
+  TrainResult run(Progress* progress = nullptr, const CancelToken* cancel = nullptr);
+  StepStats trainStep();
+  // Fraction of correctly classified pairs on `batches` AVC batches (half
+  // positives, half negatives). avc: the model's own decision (score > 0);
+  // contrastive leaves the calibration untrained, so its scores are split
+  // at the batch median instead.
+  double validate(data::BatchSource& source, int64_t batches);
+  void saveCheckpoint();
+  void saveFinalModel();
+
+  int64_t step() const { return step_; }
+  const nn::Model& model() const { return model_; }
+  static std::filesystem::path checkpointDir(const std::filesystem::path& out) { return out / "checkpoint"; }
+
+ private:
+  void loadCheckpoint();
+  void appendMetrics(const nlohmann::json& line);
+  nlohmann::json card() const;
+  data::AvcBatch toDevice(data::AvcBatch batch) const;
+
+  TrainOptions opt_;
+  data::BatchSource& train_;
+  data::BatchSource* validation_;
+  nn::Model model_;
+  std::unique_ptr<torch::optim::Adam> optimizer_;
+  int64_t step_ = 0;
+  bool cuda_ = false;
+};
+
+}  // namespace soundspot::training
