@@ -107,7 +107,7 @@ class TestCliMedia : public QObject {
     const auto j = nlohmann::json::parse(r.out);
     QVERIFY(j["decodeFramesPerSecond"].get<double>() > 0);
     QCOMPARE(j["randomSeeks"].get<int>(), 10);
-    QVERIFY(j["seekP95Ms"].get<double>() >= j["seekMeanMs"].get<double>() * 0.0);
+    QVERIFY(j["seekMeanMs"].get<double>() > 0 && j["seekP95Ms"].get<double>() > 0);
     QVERIFY(j["spectrogramsPerSecond"].get<double>() > 0);
   }
 };
