@@ -1,0 +1,157 @@
+#include "core/common/Error.h"
+#include "core/data/SceneComposer.h"
+#include "core/data/SceneSplits.h"
+#include "tests/core/data/test_scene_fixture.h"
+#include "tests/support/TestRegistry.h"
+
+#include <QtTest/QtTest>
+
+#include <set>
+
+using namespace soundspot;
+using namespace soundspot::data;
+
+class TestSceneComposer : public QObject {
+  Q_OBJECT
+
+  AssetPack pack_ = [] {
+    auto p = test::sceneFixturePack();
+    assignInstanceSplits(p, 0);
+    return p;
+  }();
+  SceneRules rules_;
+
+  ScenePlan plan(SceneSplit split, uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    return planScene(pack_, scenePools(pack_, split), split, rules_, rng);
+  }
+
+ private Q_SLOTS:
+  void splitsHoldOutOneInstancePerClass() {
+    for (int c = 0; c < 4; ++c) {
+      int unseenImages = 0, unseenSounds = 0;
+      for (const auto& im : pack_.images)
+        if (im.classId == c && im.split == InstanceSplit::Unseen) {
+          ++unseenImages;
+          QVERIFY(!im.drawing);  // tie between photo and drawing: photos are held out
+        }
+      for (const auto& s : pack_.sounds) unseenSounds += s.classId == c && s.split == InstanceSplit::Unseen;
+      QCOMPARE(unseenImages, 1);
+      QCOMPARE(unseenSounds, 1);
+    }
+    int testBackgrounds = 0;
+    for (const auto& b : pack_.backgrounds) testBackgrounds += b.test;
+    QCOMPARE(testBackgrounds, 1);
+  }
+  void trainNeverUsesTestInstances() {
+    for (uint64_t seed = 0; seed < 200; ++seed) {
+      for (auto split : {SceneSplit::Train, SceneSplit::Val, SceneSplit::TestSeen, SceneSplit::TestUnseen}) {
+        const auto p = plan(split, seed);
+        const auto want = split == SceneSplit::TestUnseen ? InstanceSplit::Unseen : InstanceSplit::Train;
+        const bool testBg = split == SceneSplit::TestSeen || split == SceneSplit::TestUnseen;
+        QCOMPARE(pack_.backgrounds[p.background].test, testBg);
+        for (const auto& o : p.objects) QVERIFY(pack_.images[o.image].split == want);
+        for (const auto& s : p.seconds) {
+          if (s.sound < 0) continue;
+          const auto& snd = pack_.sounds[s.sound];
+          QVERIFY(snd.split == want);
+          // test-seen plays only the held-out tail of long recordings, train never does.
+          if (snd.heldOutFrom < int64_t(snd.pcm.size())) {
+            if (split == SceneSplit::TestSeen) QVERIFY(s.soundStart >= snd.heldOutFrom);
+            else QVERIFY(s.soundStart < snd.heldOutFrom);
+          }
+        }
+      }
+    }
+  }
+  void sameSeedSamePlan() {
+    const auto a = plan(SceneSplit::Train, 7), b = plan(SceneSplit::Train, 7);
+    QCOMPARE(a.objects.size(), b.objects.size());
+    for (size_t i = 0; i < a.objects.size(); ++i) {
+      QCOMPARE(a.objects[i].image, b.objects[i].image);
+      QCOMPARE(a.objects[i].x0, b.objects[i].x0);
+    }
+    for (size_t k = 0; k < a.seconds.size(); ++k) QCOMPARE(a.seconds[k].soundStart, b.seconds[k].soundStart);
+  }
+  void ruleFractions() {
+    int noisy = 0, switching = 0, offscreen = 0, seconds = 0, withDistractor = 0;
+    const int n = 600;
+    for (int seed = 0; seed < n; ++seed) {
+      const auto p = plan(SceneSplit::Train, 1000 + seed);
+      noisy += p.noisy;
+      std::set<int> sounding;
+      for (const auto& s : p.seconds) {
+        if (s.sounding >= 0) sounding.insert(s.sounding);
+        if (!p.noisy) offscreen += s.sounding < 0, ++seconds;
+        // A sounding object is visible and its recording is of its class.
+        if (s.sounding >= 0) QCOMPARE(pack_.sounds[s.sound].classId, pack_.images[p.objects[s.sounding].image].classId);
+      }
+      switching += sounding.size() > 1;
+      withDistractor += p.objects.size() > sounding.size();
+    }
+    QVERIFY(noisy > n * 0.05 && noisy < n * 0.16);
+    QVERIFY(switching > n * 0.2);
+    QVERIFY(offscreen > seconds * 0.08 && offscreen < seconds * 0.25);
+    QVERIFY(withDistractor > n * 0.6);
+  }
+  void boxesAreTightToTheObject() {
+    const int w = 320, h = 240;
+    std::vector<uint8_t> with(w * h * 3), without(w * h * 3);
+    for (uint64_t seed = 0; seed < 20; ++seed) {
+      const auto p = plan(SceneSplit::Train, seed);
+      std::vector<SceneBox> boxes;
+      renderSceneFrame(pack_, p, rules_, 2.5, w, h, with.data(), &boxes);
+      QCOMPARE(boxes.size(), p.objects.size());
+      for (const auto& b : boxes) {
+        renderSceneFrame(pack_, p, rules_, 2.5, w, h, without.data(), nullptr, b.object);
+        // The pixels the object changed, measured independently of the box code.
+        int x0 = w, y0 = h, x1 = -1, y1 = -1;
+        const uint8_t* colour = test::kSceneFixtureColours[pack_.images[p.objects[b.object].image].classId];
+        for (int y = 0; y < h; ++y)
+          for (int x = 0; x < w; ++x) {
+            const uint8_t* a = &with[(y * w + x) * 3];
+            const uint8_t* o = &without[(y * w + x) * 3];
+            if (std::abs(a[0] - o[0]) + std::abs(a[1] - o[1]) + std::abs(a[2] - o[2]) < 60) continue;
+            if (std::abs(a[0] - colour[0]) + std::abs(a[1] - colour[1]) + std::abs(a[2] - colour[2]) > 60) continue;
+            x0 = std::min(x0, x), y0 = std::min(y0, y), x1 = std::max(x1, x), y1 = std::max(y1, y);
+          }
+        if (x1 < 0) continue;  // fully covered by another object
+        const double tol = 2.0;
+        // Occluders can only shrink what is visible, never grow it.
+        QVERIFY(x0 >= b.box[0] * w - tol && x1 + 1 <= b.box[2] * w + tol);
+        QVERIFY(y0 >= b.box[1] * h - tol && y1 + 1 <= b.box[3] * h + tol);
+        bool occluded = false;
+        for (const auto& other : boxes)
+          if (other.object > b.object && other.box[0] < b.box[2] && other.box[2] > b.box[0] &&
+              other.box[1] < b.box[3] && other.box[3] > b.box[1])
+            occluded = true;
+        if (!occluded) {
+          QVERIFY(std::abs(x0 - b.box[0] * w) <= tol && std::abs(x1 + 1 - b.box[2] * w) <= tol);
+          QVERIFY(std::abs(y0 - b.box[1] * h) <= tol && std::abs(y1 + 1 - b.box[3] * h) <= tol);
+        }
+      }
+    }
+  }
+  void soundingSecondPlaysTheObjectsTone() {
+    int checked = 0;
+    for (uint64_t seed = 0; seed < 30; ++seed) {
+      const auto p = plan(SceneSplit::Train, seed);
+      const auto audio = renderSceneAudio(pack_, p, 0, int64_t(rules_.duration * kPackSampleRate));
+      for (size_t k = 0; k < p.seconds.size(); ++k) {
+        const auto& s = p.seconds[k];
+        const int heard = test::dominantToneClass(audio.data() + k * kPackSampleRate, kPackSampleRate);
+        if (s.sounding >= 0) {
+          QCOMPARE(heard, pack_.images[p.objects[s.sounding].image].classId);
+          ++checked;
+        } else if (s.sound >= 0) {
+          // Off-screen: the sound is of a class that is not visible.
+          for (const auto& o : p.objects) QVERIFY(pack_.images[o.image].classId != heard);
+        }
+      }
+    }
+    QVERIFY(checked > 100);
+  }
+  void unknownSplitIsAUsageError() { QVERIFY_THROWS_EXCEPTION(UsageError, parseSceneSplit("test")); }
+};
+SOUNDSPOT_TEST(TestSceneComposer)
+#include "test_scene_composer.moc"
