@@ -21,8 +21,10 @@ torch::Tensor logSpectrogramTorch(const torch::Tensor& windows) {
   auto frames = signal.unfold(1, kFrameLength, kHop);  // B x kFrames x kFrameLength
   const auto hann = torch::from_blob(const_cast<float*>(hannWindow().data()), {kFrameLength}, torch::kFloat32)
                         .to(x.device());
-  frames = frames * hann;
-  const auto spectrum = torch::fft::rfft(frames, kFftSize, -1);  // B x kFrames x kBins, complex
+  // Zero-pad each frame to kFftSize explicitly rather than through rfft's `n`
+  // (whose type differs between LibTorch 1.13 and 2.x).
+  frames = torch::constant_pad_nd(frames * hann, {0, kFftSize - kFrameLength});
+  const auto spectrum = torch::fft::rfft(frames);  // B x kFrames x kBins, complex
   const auto magnitude = torch::abs(spectrum);
   return torch::log(magnitude + kLogFloor).transpose(1, 2).contiguous();
 }
