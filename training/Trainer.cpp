@@ -210,7 +210,8 @@ void Trainer::loadCheckpoint() {
     torch::load(*optimizer_, (dir / "optimizer.pt").string());
     torch::Tensor rng;
     torch::load(rng, (dir / "rng.pt").string());
-    at::detail::getDefaultCPUGenerator().set_state(rng);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the shared generator
+    generator.set_state(rng);
   } catch (const c10::Error& e) {
     throw Error(dir.string(), std::string("damaged optimizer/RNG state: ") + e.what_without_backtrace());
   }

@@ -73,7 +73,7 @@ class TestWeights : public QObject {
       nn::saveModel(m, dir, nn::WeightsPrecision::F32);
       for (const auto& part : nn::weightsParts()) QVERIFY(fs::file_size(dir / nn::weightsFileName(part)) < nn::kMaxWeightsFileBytes);
       const auto loaded = nn::loadModel(dir, "cpu");
-      QCOMPARE(loaded.config.arch, arch);
+      QVERIFY(loaded.config.arch == arch);
       QCOMPARE(loaded.config.width, 4);
       QCOMPARE(loaded.card["recipe"]["objective"].get<std::string>(), std::string("avc"));
       QVERIFY(!loaded.module()->is_training());
@@ -197,7 +197,7 @@ class TestWeights : public QObject {
     const auto root = test::freshTempDir("weights");
     nn::saveModel(trainedLikeModel(nn::Arch::Avol), root / "m");
     nn::saveModel(trainedLikeModel(nn::Arch::L3), root / "m");
-    QCOMPARE(nn::loadModel(root / "m", "cpu").config.arch, nn::Arch::L3);
+    QVERIFY(nn::loadModel(root / "m", "cpu").config.arch == nn::Arch::L3);
     int entries = 0;
     for (const auto& e : fs::directory_iterator(root)) entries += e.exists() ? 1 : 0;
     QCOMPARE(entries, 1);  // no temporary folders left behind

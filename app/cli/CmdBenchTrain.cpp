@@ -1,0 +1,121 @@
+// `soundspot-cli bench train`: training throughput on synthetic tensors
+// (model only), end to end from a dataset/scene source when one is given,
+// and inference frames/s of each network on the chosen device.
+#include "app/cli/Command.h"
+#include "core/common/Error.h"
+#include "core/data/DatasetSource.h"
+#include "core/data/SceneSource.h"
+#include "core/nn/Device.h"
+#include "training/Trainer.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+
+namespace soundspot::cli {
+namespace {
+
+// Random tensors with the real shapes: measures the model alone.
+class SyntheticBatches : public data::BatchSource {
+ public:
+  explicit SyntheticBatches(std::string device) : device_(std::move(device)) {}
+  data::AvcBatch next(int64_t b, data::PairMode) override {
+    const auto o = torch::TensorOptions().device(torch::Device(device_));
+    return {torch::randn({b, 3, 224, 224}, o), torch::randn({b, 1, 257, 200}, o),
+            torch::arange(b, o).remainder(2).to(torch::kFloat), torch::arange(b, o.dtype(torch::kLong))};
+  }
+  int64_t epochSize() const override { return 1 << 20; }
+  void seek(int64_t) override {}
+
+ private:
+  std::string device_;
+};
+
+struct BenchArgs {
+  std::string arch = "avol", device = "auto", data, scenes;
+  int64_t batch = 16, steps = 5;
+  int width = 64;
+};
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+void synchronize(const std::string& device) {
+  if (device == "cuda") torch::cuda::synchronize();
+}
+
+double trainingSamplesPerSecond(training::TrainOptions opt, data::BatchSource& source) {
+  training::Trainer trainer(opt, source);
+  trainer.trainStep();  // warm-up: allocations, kernel selection
+  synchronize(opt.device);
+  const auto start = std::chrono::steady_clock::now();
+  for (int64_t i = 0; i < opt.steps; ++i) trainer.trainStep();
+  synchronize(opt.device);
+  return opt.steps * opt.batchSize / seconds(start);
+}
+
+double inferenceFramesPerSecond(nn::Arch arch, int width, const std::string& device, int64_t batch, int repeats) {
+  torch::NoGradGuard noGrad;
+  auto model = nn::makeModel({arch, width, 128});
+  model.module()->to(torch::Device(device));
+  model.module()->eval();
+  const auto o = torch::TensorOptions().device(torch::Device(device));
+  const auto img = torch::randn({batch, 3, 224, 224}, o), spec = torch::randn({batch, 1, 257, 200}, o);
+  auto once = [&] {
+    if (model.avol) model.avol->forward(img, spec);
+    else if (model.ave) model.ave->forward(img, spec);
+    else model.l3->forward(img, spec);
+  };
+  once();
+  synchronize(device);
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < repeats; ++i) once();
+  synchronize(device);
+  return repeats * batch / seconds(start);
+}
+
+void runBench(const BenchArgs& a) {
+  if (a.batch < 2) throw UsageError("--batch", "must be at least 2");
+  if (a.steps < 1) throw UsageError("--steps", "must be at least 1");
+  const std::string device = nn::resolveDevice(nn::parseDeviceChoice(a.device));
+  training::TrainOptions opt;
+  opt.net = {nn::parseArch(a.arch), a.width, 128};
+  opt.batchSize = a.batch;
+  opt.steps = a.steps;
+  opt.device = device;
+  nlohmann::json out = {{"device", device}, {"arch", a.arch}, {"width", a.width}, {"batch", a.batch},
+                        {"threads", torch::get_num_threads()}};
+  SyntheticBatches synthetic(device);
+  out["train_model_samples_per_s"] = trainingSamplesPerSecond(opt, synthetic);
+  std::unique_ptr<data::BatchSource> source;
+  if (!a.data.empty()) source = data::openDatasetSource(a.data, "train", 1, data::SamplerOptions{});
+  else if (!a.scenes.empty()) source = data::openSceneSource(a.scenes, "train", device, 1);
+  if (source) out["train_end_to_end_samples_per_s"] = trainingSamplesPerSecond(opt, *source);
+  nlohmann::json inference = nlohmann::json::object();
+  for (auto arch : {nn::Arch::Avol, nn::Arch::Ave, nn::Arch::L3})
+    inference[nn::toString(arch)] = {{"batch1_frames_per_s", inferenceFramesPerSecond(arch, a.width, device, 1, 5)},
+                                     {"batched_frames_per_s", inferenceFramesPerSecond(arch, a.width, device, a.batch, 2)}};
+  out["inference"] = inference;
+  std::printf("%s\n", out.dump().c_str());
+}
+
+CommandRegistration reg("bench-train", [](CLI::App& app) {
+  auto* bench = parentCommand(app, "bench", "Measure speed");
+  auto args = std::make_shared<BenchArgs>();
+  auto* cmd = bench->add_subcommand("train", "Training samples/s (model only and end to end) and inference frames/s");
+  cmd->add_option("--arch", args->arch, "avol | ave | l3")->capture_default_str();
+  cmd->add_option("--batch", args->batch, "Pairs per batch")->capture_default_str();
+  cmd->add_option("--steps", args->steps, "Timed training steps")->capture_default_str();
+  cmd->add_option("--width", args->width, "Channels of the first conv block")->capture_default_str();
+  cmd->add_option("--device", args->device, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--data", args->data, "Dataset folder for the end-to-end figure");
+  cmd->add_option("--scenes", args->scenes, "Scene asset pack for the end-to-end figure");
+  cmd->callback([args] { runBench(*args); });
+});
+
+}  // namespace
+}  // namespace soundspot::cli

@@ -1,0 +1,49 @@
+#pragma once
+// A tiny BatchSource with a real, learnable audio-visual correspondence: a
+// frame shows a coloured square in one of four quadrants over noise; its
+// audio is a spectrogram with a tone band whose frequency is that quadrant's.
+// Negatives pair the frame with another quadrant's tone. Deterministic for
+// (seed, step), like the real sources.
+#include "core/data/BatchSource.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <random>
+
+namespace soundspot::test {
+
+class SyntheticAvSource : public data::BatchSource {
+ public:
+  explicit SyntheticAvSource(uint64_t seed) : seed_(seed) {}
+
+  data::AvcBatch next(int64_t batchSize, data::PairMode mode) override {
+    std::mt19937_64 rng(seed_ * 1000003ull + static_cast<uint64_t>(step_++));
+    std::uniform_int_distribution<int> quadrant(0, 3), shift(0, 48), other(1, 3);
+    std::uniform_real_distribution<float> colour(0.5f, 2.0f);
+    auto gen = at::detail::createCPUGenerator(rng());
+    data::AvcBatch b;
+    b.images = at::randn({batchSize, 3, 224, 224}, gen) * 0.3;
+    b.spectrograms = at::randn({batchSize, 1, 257, 200}, gen) * 0.3;
+    b.corresponds = torch::zeros({batchSize});
+    b.audioIdentity = torch::zeros({batchSize}, torch::kLong);
+    for (int64_t i = 0; i < batchSize; ++i) {
+      const int q = quadrant(rng);
+      const bool positive = mode == data::PairMode::PositivesOnly || i % 2 == 0;
+      const int tone = positive ? q : (q + other(rng)) % 4;
+      const int y = (q / 2) * 112 + shift(rng), x = (q % 2) * 112 + shift(rng);
+      b.images[i].slice(1, y, y + 64).slice(2, x, x + 64) += colour(rng);
+      b.spectrograms[i][0].slice(0, 30 + 50 * tone, 36 + 50 * tone) += 2.0;
+      b.corresponds[i] = positive ? 1.0f : 0.0f;
+      b.audioIdentity[i] = tone;
+    }
+    return b;
+  }
+  int64_t epochSize() const override { return 256; }
+  void seek(int64_t step) override { step_ = step; }
+
+ private:
+  uint64_t seed_;
+  int64_t step_ = 0;
+};
+
+}  // namespace soundspot::test
