@@ -12,6 +12,8 @@
 
 #include <QtTest/QtTest>
 
+#include <nlohmann/json.hpp>
+
 #include <torch/torch.h>
 
 #include <cmath>
