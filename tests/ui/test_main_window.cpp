@@ -1,0 +1,202 @@
+// The viewer end to end on a generated clip with a tiny random AVOL-Net:
+// opening, frames shown by the audio clock, maps arriving, the audio swap
+// changing the map, errors as messages (never a crash), export, settings.
+// Runs on any platform: without OpenGL the window draws with SoftwareView.
+#include "core/common/Error.h"
+#include "core/engine/Localizer.h"
+#include "core/media/MediaReader.h"
+#include "core/nn/Model.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/MediaFixtures.h"
+#include "tests/support/TestRegistry.h"
+#include "ui/AudioPanel.h"
+#include "ui/MainWindow.h"
+
+#include <QAction>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QtTest/QtTest>
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <fstream>
+
+using namespace soundspot;
+using soundspot::ui::MainWindow;
+
+namespace {
+
+bool waitForMap(MainWindow& w, double t, int timeoutMs, engine::HeatMap* out) {
+  QElapsedTimer timer;
+  timer.start();
+  while (timer.elapsed() < timeoutMs) {
+    if (w.localizer()) {
+      const engine::MapAt m = w.localizer()->mapAt(t);
+      if (m.valid && std::abs(m.beforeTime - t) < 1e-6) {
+        *out = m.before;
+        return true;
+      }
+    }
+    QTest::qWait(10);
+  }
+  return false;
+}
+
+float maxDifference(const engine::HeatMap& a, const engine::HeatMap& b) {
+  float d = 0;
+  for (size_t i = 0; i < a.size(); ++i) d = std::max(d, std::abs(a[i] - b[i]));
+  return d;
+}
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+  std::filesystem::path dir_, modelDir_, clip_, otherClip_, silentClip_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
+    QCoreApplication::setOrganizationName("SoundSpotTest");
+    QCoreApplication::setApplicationName("soundspot-test");
+    QSettings().clear();
+    dir_ = test::freshTempDir("viewer");
+    torch::manual_seed(3);
+    modelDir_ = dir_ / "avol";
+    nn::saveModel(nn::makeModel(nn::NetConfig{nn::Arch::Avol, 8, 128}), modelDir_);
+    clip_ = dir_ / "clip.mp4";
+    test::makeIndexedClip(clip_, 2.0, 25, 160, 120, 48000, 440.0);
+    otherClip_ = dir_ / "other.mp4";
+    test::makeToneOnsetClip(otherClip_, 3.0, 25, 160, 120, 48000, 3000.0, 0.0);
+    silentClip_ = dir_ / "silent.mp4";
+    test::makeNoAudioClip(silentClip_, 1.0, 25, 160, 120);
+  }
+
+  void opensAndShowsMaps() {
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    QVERIFY(w.setModelDir(QString::fromStdString(modelDir_.string())));
+    w.show();
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    QVERIFY(w.localizer() != nullptr);
+    engine::HeatMap m;
+    QVERIFY2(waitForMap(w, 0.0, 20000, &m), "no map arrived for the first frame");
+    QVERIFY(w.statusText().contains("CPU"));
+    QVERIFY(w.audioPanel()->activeName() == "original");
+  }
+
+  void audioSwapChangesTheMapAndRestores() {
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    w.setModelDir(QString::fromStdString(modelDir_.string()));
+    w.show();
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    w.seek(0.4);
+    engine::HeatMap original, swapped, restored;
+    QVERIFY(waitForMap(w, 0.4, 20000, &original));
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(w.swapAudio(QString::fromStdString(otherClip_.string()), 0.5));
+    QVERIFY(waitForMap(w, 0.4, 20000, &swapped));
+    qInfo("audio swap in the window: new map after %lld ms", static_cast<long long>(timer.elapsed()));
+    QVERIFY2(timer.elapsed() < 500, "the swapped map took longer than 0.5 s");
+    QVERIFY(maxDifference(original, swapped) > 1e-4f);
+    QCOMPARE(w.audioPanel()->activeName(), QString("other.mp4"));
+    QCOMPARE(w.activeSoundtrack()->offset, 0.5);
+    w.restoreOriginalAudio();
+    QVERIFY(waitForMap(w, 0.4, 20000, &restored));
+    QVERIFY(maxDifference(original, restored) < 1e-5f);
+    QCOMPARE(w.audioPanel()->activeName(), QString("original"));
+  }
+
+  void playbackFollowsTheAudioClock() {
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    w.setModelDir(QString::fromStdString(modelDir_.string()));
+    w.show();
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    w.play();
+    QTest::qWait(1200);
+    QVERIFY(w.isPlaying());
+    const double t = w.position();
+    QVERIFY2(t > 0.8 && t < 1.6, qPrintable(QString("position %1 after 1.2 s").arg(t)));
+    const auto& sync = w.syncStats();
+    qInfo("A/V sync over %lld ticks: mean lag %.1f ms, max %.1f ms", static_cast<long long>(sync.samples),
+          sync.meanLag() * 1000, sync.maxLagSeconds * 1000);
+    QVERIFY(sync.samples > 10);
+    QVERIFY2(sync.maxLagSeconds <= 1.0 / 25 + 0.015, "the frame lagged the audio by more than a frame period");
+    w.pause();
+    QVERIFY(!w.isPlaying());
+    // Frame stepping lands exactly on frame times.
+    w.seek(0.0);
+    w.stepFrames(3);
+    QVERIFY(std::abs(w.position() - 3 / 25.0) < 1e-3);
+  }
+
+  void errorsAreMessagesNotCrashes() {
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    w.show();
+    QVERIFY(!w.openMedia(QString::fromStdString((dir_ / "missing.mp4").string())));
+    QVERIFY(w.lastError().contains("missing.mp4"));
+    // A file that is not media.
+    const auto junk = dir_ / "junk.mp4";
+    std::ofstream(junk) << "not a video";
+    QVERIFY(!w.openMedia(QString::fromStdString(junk.string())));
+    QVERIFY(!w.lastError().isEmpty());
+    // Missing model: the video still opens and plays, the map is off.
+    w.setModelDir(QString::fromStdString((dir_ / "no-model").string()));
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    QVERIFY(w.localizer() == nullptr);
+    QVERIFY(w.lastError().contains("model"));
+    // Damaged model: a clear error.
+    const auto damaged = dir_ / "damaged";
+    std::filesystem::copy(modelDir_, damaged, std::filesystem::copy_options::recursive);
+    std::filesystem::resize_file(damaged / "vision.safetensors", 100);
+    QVERIFY(!w.setModelDir(QString::fromStdString(damaged.string())));
+    QVERIFY(!w.lastError().isEmpty());
+    // CUDA without a GPU.
+    w.setModelDir(QString::fromStdString(modelDir_.string()));
+    if (!nn::cudaAvailable()) {
+      QVERIFY(!w.setDevice(nn::DeviceChoice::Cuda));
+      QVERIFY(w.lastError().contains("CUDA"));
+    }
+    // Audio swap with a file without audio.
+    QVERIFY(!w.swapAudio(QString::fromStdString(silentClip_.string()), 0));
+    QVERIFY(w.lastError().contains("audio"));
+  }
+
+  void exportsTheOverlayVideo() {
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    w.setModelDir(QString::fromStdString(modelDir_.string()));
+    w.show();
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    const auto out = dir_ / "overlay.mp4";
+    QVERIFY(w.exportOverlay(QString::fromStdString(out.string())));
+    media::MediaReader reader(out.string());
+    QVERIFY(reader.info().hasVideo);
+    QVERIFY(reader.info().hasAudio);
+    QCOMPARE(static_cast<int>(reader.frameTimestamps().size()), 50);
+    QVERIFY(std::abs(reader.info().duration - 2.0) < 0.15);
+  }
+
+  void settingsAreRemembered() {
+    {
+      MainWindow w;
+      w.setShowMessageBoxes(false);
+      for (QAction* a : w.findChildren<QAction*>())
+        if (a->data().toString() == "viridis") a->trigger();
+      w.close();
+    }
+    QCOMPARE(QSettings().value("view/colormap").toString(), QString("viridis"));
+    MainWindow again;
+    bool checked = false;
+    for (QAction* a : again.findChildren<QAction*>())
+      if (a->data().toString() == "viridis") checked = a->isChecked();
+    QVERIFY(checked);
+  }
+};
+SOUNDSPOT_TEST(TestMainWindow)
+#include "test_main_window.moc"
