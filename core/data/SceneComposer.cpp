@@ -155,7 +155,8 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
         offscreen.soundStart = a + std::uniform_int_distribution<int64_t>(0, b - a - 1)(rng);
         offscreen.gain = uniform(rng, 0.5f, 1.0f);
       } else {
-        offscreen.soundStart += kSecond;
+        const auto [a, b] = soundRange(pack.sounds[offscreen.sound], split);
+        offscreen.soundStart = a + (offscreen.soundStart + kSecond - a) % (b - a);
       }
       s = offscreen;
       s.sounding = -1;
@@ -170,7 +171,8 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
       s.sound = o.sound;
       s.soundStart = playhead[obj];
       s.gain = gains[obj];
-      playhead[obj] += kSecond;
+      const auto [a, b] = soundRange(pack.sounds[o.sound], split);
+      playhead[obj] = a + (playhead[obj] + kSecond - a) % (b - a);  // loops within the allowed stretch
     }
     plan.seconds.push_back(s);
   }
@@ -268,7 +270,7 @@ std::vector<float> renderSceneAudio(const AssetPack& pack, const ScenePlan& plan
     // Ramps where the source changes avoid clicks that would betray the switch.
     auto same = [&](int64_t kk) {
       return kk >= 0 && kk < int64_t(plan.seconds.size()) && plan.seconds[kk].sound == s.sound &&
-             plan.seconds[kk].soundStart + (k - kk) * kSecond == s.soundStart;
+             std::abs(kk - k) == 1;
     };
     if (within < kFade && !same(k - 1)) v *= float(within) / kFade;
     if (kSecond - within <= kFade && !same(k + 1)) v *= float(kSecond - within) / kFade;

@@ -33,7 +33,7 @@ class TestSceneComposer : public QObject {
       for (const auto& im : pack_.images)
         if (im.classId == c && im.split == InstanceSplit::Unseen) {
           ++unseenImages;
-          QVERIFY(!im.drawing);  // tie between photo and drawing: photos are held out
+          QVERIFY(im.drawing);  // a tie between photos and drawings holds out the drawing
         }
       for (const auto& s : pack_.sounds) unseenSounds += s.classId == c && s.split == InstanceSplit::Unseen;
       QCOMPARE(unseenImages, 1);
