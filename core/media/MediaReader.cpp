@@ -24,6 +24,7 @@ using namespace detail;
 namespace {
 
 constexpr size_t kCachedFrames = 8;
+constexpr std::ptrdiff_t kContinueFrames = 16;  // decode on rather than seek when the next keyframe is this close
 constexpr int64_t kNoPts = AV_NOPTS_VALUE;
 
 // Clockwise display rotation in degrees (0/90/180/270) from the display
@@ -79,6 +80,7 @@ struct MediaReader::Impl {
   // Decoder state: where the demuxer/decoder stand after the last request.
   CodecContextPtr videoDecoder;
   PacketPtr packet = makePacket();
+  int64_t seeks = 0;
   bool positioned = false;   // the decoder continues from heldPts
   bool demuxEnded = false;   // flush packet sent
   bool decoderEnded = false; // decoder drained: a seek is needed before reuse
@@ -236,6 +238,8 @@ struct MediaReader::Impl {
   }
 
   void seekTo(int64_t ts) {
+    ++seeks;
+    spdlog::trace("{}: seek to {}", path, ts);
     int r = av_seek_frame(fmt.get(), videoIndex, ts, AVSEEK_FLAG_BACKWARD);
     if (r < 0) r = avformat_seek_file(fmt.get(), videoIndex, std::numeric_limits<int64_t>::min(), pts.front(), pts.front(), 0);
     if (r < 0) fail("cannot seek (" + ffmpegError(r) + ")");
@@ -250,7 +254,11 @@ struct MediaReader::Impl {
   bool canContinueTo(int64_t target) const {
     if (!positioned || decoderEnded || heldPts == kNoPts || target < heldPts) return false;
     auto key = std::upper_bound(keyframePts.begin(), keyframePts.end(), heldPts);
-    return key == keyframePts.end() || *key > target;
+    if (key == keyframePts.end() || *key > target) return true;
+    // Crossing a keyframe: decoding on still beats a seek while it is close
+    // (playback reaches every keyframe from the frame just before it).
+    const auto framesToKey = std::lower_bound(pts.begin(), pts.end(), *key) - std::lower_bound(pts.begin(), pts.end(), heldPts);
+    return framesToKey <= kContinueFrames;
   }
 
   // Keyframe timestamps to seek to, nearest first; the seek is retried from
@@ -445,5 +453,6 @@ const StreamInfo& MediaReader::info() const { return impl_->info; }
 RgbFrame MediaReader::frameAt(double t) { return impl_->frameAt(t); }
 std::vector<float> MediaReader::audio(double start, double duration) { return impl_->audio(start, duration); }
 const std::vector<double>& MediaReader::frameTimestamps() { return impl_->times; }
+int64_t MediaReader::seekCount() const { return impl_->seeks; }
 
 }  // namespace soundspot::media

@@ -45,6 +45,8 @@ class MediaReader {  // not thread-safe; one per thread
   std::vector<float> audio(double start, double duration);
   // All video presentation timestamps (s), ascending.
   const std::vector<double>& frameTimestamps();
+  // Video seeks performed so far (diagnostics: playback should need one).
+  int64_t seekCount() const;
 
  private:
   struct Impl;

@@ -115,6 +115,8 @@ class TestMediaReader : public QObject {
       const auto f = r.frameAt(t);
       QCOMPARE(int64_t(test::decodeFrameIndex(f)), expectedIndex(t, n, kFps, false));
     }
+    // Playback decodes on across keyframes: only the first request seeks.
+    QCOMPARE(r.seekCount(), int64_t(1));
     QCOMPARE(test::decodeFrameIndex(r.frameAt(-5)), 0);
     QCOMPARE(int64_t(test::decodeFrameIndex(r.frameAt(kSeconds + 10))), n - 1);
     QCOMPARE(test::decodeFrameIndex(r.frameAt(0)), 0);  // backwards after the end
