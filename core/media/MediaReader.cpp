@@ -257,6 +257,7 @@ struct MediaReader::Impl {
     if (key == keyframePts.end() || *key > target) return true;
     // Crossing a keyframe: decoding on still beats a seek while it is close
     // (playback reaches every keyframe from the frame just before it).
+    if (std::next(key) != keyframePts.end() && *std::next(key) <= target) return false;  // a seek skips whole GOPs
     const auto framesToKey = std::lower_bound(pts.begin(), pts.end(), *key) - std::lower_bound(pts.begin(), pts.end(), heldPts);
     return framesToKey <= kContinueFrames;
   }
