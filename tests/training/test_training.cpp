@@ -1,6 +1,7 @@
 // Trainer: learning-rate schedule, contrastive masking on a hand-made case,
 // exact resume, and a tiny AVOL-Net that learns a real correspondence.
 #include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestRegistry.h"
 #include "tests/training/SyntheticAvSource.h"

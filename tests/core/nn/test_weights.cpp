@@ -98,8 +98,8 @@ class TestWeights : public QObject {
     nn::saveModel(m, dir);  // Auto: the 18 MB vision tower goes to F16
     for (const auto& part : nn::weightsParts()) QVERIFY(fs::file_size(dir / nn::weightsFileName(part)) < nn::kMaxWeightsFileBytes);
     const auto loaded = nn::loadModel(dir, "cpu");
-    const auto& w = m.avol->vision->named_parameters()["layers.block4b_conv.weight"];
-    const auto& v = loaded.avol->vision->named_parameters()["layers.block4b_conv.weight"];
+    const torch::Tensor w = m.avol->vision->named_parameters()["layers.block4b_conv.weight"];
+    const torch::Tensor v = loaded.avol->vision->named_parameters()["layers.block4b_conv.weight"];
     QVERIFY(!torch::equal(w, v));
     QVERIFY(torch::allclose(w, v, 1e-3, 1e-5));
   }
