@@ -3,6 +3,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 
+#include <QGuiApplication>
 #include <QImage>
 #include <QPainter>
 
@@ -10,7 +11,20 @@
 
 namespace soundspot::assets {
 
+namespace {
+// Text needs a QGuiApplication; the CLI has none, so make a headless one.
+void ensureGuiApplication() {
+  if (QCoreApplication::instance()) return;
+  if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+  static int argc = 1;
+  static char name[] = "soundspot-cli";
+  static char* argv[] = {name, nullptr};
+  static QGuiApplication app(argc, argv);
+}
+}  // namespace
+
 void writeContactSheet(const std::filesystem::path& png, const std::vector<SheetTile>& tiles, int columns) {
+  ensureGuiApplication();
   if (tiles.empty()) throw Error(png.string(), "no frames to draw");
   const int tw = tiles[0].width, th = tiles[0].height, caption = 16;
   columns = std::max(1, std::min(columns, int(tiles.size())));

@@ -118,8 +118,11 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
   for (int i = 0; i < n; ++i) {
     auto& o = plan.objects[i];
     const auto& im = pack.images[o.image];
-    o.h0 = uniform(rng, float(rules.minObjectHeight), float(rules.maxObjectHeight));
-    o.h1 = plan.noisy ? o.h0 : std::clamp(o.h0 * uniform(rng, 0.85f, 1.15f), 0.2f, 0.7f);
+    // Wide objects (a trumpet drawn sideways) are kept within 85% of the frame width.
+    const float imageAspect = im.width / float(std::max(1, im.height));
+    const float maxHeight = 0.85f * aspect / imageAspect;
+    o.h0 = std::min(uniform(rng, float(rules.minObjectHeight), float(rules.maxObjectHeight)), maxHeight);
+    o.h1 = plan.noisy ? o.h0 : std::min(std::clamp(o.h0 * uniform(rng, 0.85f, 1.15f), 0.2f, 0.7f), maxHeight);
     const float halfW = std::max(o.h0, o.h1) * im.width / float(std::max(1, im.height)) / aspect / 2;
     const float halfH = std::max(o.h0, o.h1) / 2;
     auto clampX = [&](float x) { return halfW < 0.5f ? std::clamp(x, halfW, 1 - halfW) : 0.5f; };
