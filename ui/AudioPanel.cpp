@@ -28,8 +28,13 @@ class WaveformView : public QWidget {
     update();
   }
   void setPlayhead(double t) {
+    const auto column = [this](double time) {
+      const double d = duration_ > 0 ? duration_ : (soundtrack_ ? soundtrack_->duration() : 0);
+      return d > 0 ? static_cast<int>(time / d * width()) : 0;
+    };
+    const bool moved = column(t) != column(playhead_);
     playhead_ = t;
-    update();
+    if (moved) update();  // repaint only when the line moves by a pixel
   }
   void setDuration(double d) {
     duration_ = d;

@@ -420,6 +420,7 @@ bool MainWindow::openMedia(const QString& path) {
 
 void MainWindow::startLocalizer() {
   localizer_.reset();
+  shownMap_ = {};
   picture_->clearMaps();
   if (mediaPath_.isEmpty()) return;
   if (!QFileInfo(modelDir_ + "/card.json").exists()) {
@@ -549,10 +550,16 @@ void MainWindow::showFrameAt(double t) {
       return;
     }
   }
-  if (localizer_) {
-    const engine::MapAt m = localizer_->mapAt(t);
-    if (m.valid) picture_->setMaps(m.before, m.after, m.blend);
-    else picture_->clearMaps();
+  if (localizer_ && shownIndex_ >= 0) {
+    // Maps are taken at the shown frame's time, and the picture is only
+    // redrawn when they change: a repaint per 5 ms tick would starve playback.
+    const engine::MapAt m = localizer_->mapAt(times_[shownIndex_]);
+    const MapKey key{shownIndex_, m.valid, m.beforeTime, m.afterTime, localizer_->soundtrackGeneration()};
+    if (!(key == shownMap_)) {
+      if (m.valid) picture_->setMaps(m.before, m.after, m.blend);
+      else picture_->clearMaps();
+      shownMap_ = key;
+    }
     localizer_->setPlayhead(t, isPlaying());
   }
   timeline_->setPosition(t);

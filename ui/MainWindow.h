@@ -124,6 +124,17 @@ class MainWindow : public QMainWindow {
   std::vector<double> times_;
   double duration_ = 0, fps_ = 25;
   int64_t shownIndex_ = -1;
+  // Which maps the picture shows (to redraw only when they change).
+  struct MapKey {
+    int64_t frame = -1;
+    bool valid = false;
+    double before = -1, after = -1;
+    uint64_t generation = 0;
+    bool operator==(const MapKey& o) const {
+      return frame == o.frame && valid == o.valid && before == o.before && after == o.after && generation == o.generation;
+    }
+  };
+  MapKey shownMap_;
   std::shared_ptr<const engine::Soundtrack> original_, active_;
   std::unique_ptr<engine::Localizer> localizer_;
   QString modelDir_;

@@ -41,6 +41,9 @@ bool PlayerView::openGLAvailable() {
 }
 
 PlayerView::~PlayerView() {
+  // The context outlives this destructor (QOpenGLWidget's own destroys it):
+  // its aboutToBeDestroyed must not call back into a half-destroyed view.
+  if (context()) disconnect(context(), nullptr, this, nullptr);
   if (glReady_) {
     makeCurrent();
     cleanupGL();

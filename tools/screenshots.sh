@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Makes the README screenshots of the viewer under Xvfb: overlay, map only
+# and side by side on the demo clip (resources/demo/demo.mp4), or on a clip
+# given as $1. PNGs go to docs/images/. Needs a built tree (BUILD_DIR, default build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR="${BUILD_DIR:-build}"
+VIEWER="$BUILD_DIR/app/soundspot"
+CLIP="${1:-resources/demo/demo.mp4}"
+MODEL="${MODEL:-resources/models/avol}"
+[ -x "$VIEWER" ] || { echo "screenshots: $VIEWER not built" >&2; exit 1; }
+[ -f "$CLIP" ] || { echo "screenshots: no clip at $CLIP (pass one as the first argument)" >&2; exit 1; }
+mkdir -p docs/images
+export QT_QPA_PLATFORM=xcb QT_MEDIA_BACKEND="${QT_MEDIA_BACKEND:-gstreamer}"
+export XDG_CONFIG_HOME="$(mktemp -d)"  # fresh settings: default window size and look
+shoot() {  # name view extra-args...
+  local name=$1 view=$2; shift 2
+  xvfb-run -a -s "-screen 0 1400x900x24" "$VIEWER" "$CLIP" --model "$MODEL" --view "$view" \
+    --screenshot "docs/images/$name.png" --screenshot-delay 6 "$@"
+  echo "docs/images/$name.png"
+}
+shoot viewer-overlay overlay --seek 2 --play
+shoot viewer-map-only map --seek 2
+shoot viewer-side-by-side side --seek 2
