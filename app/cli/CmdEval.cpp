@@ -8,7 +8,7 @@
 #include "core/eval/Evaluation.h"
 #include "core/eval/Ontology.h"
 #include "core/nn/Device.h"
-#include "core/nn/ModelFolder.h"
+#include "core/nn/Model.h"
 
 #include <spdlog/spdlog.h>
 
