@@ -305,7 +305,7 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
       for (size_t f = 0; f < train[c].cached.frames.size(); ++f) samples.push_back({c, f});
     const int64_t m = static_cast<int64_t>(samples.size());
     if (m < 2) throw Error((dataset.dir / "dataset.json").string(), "split '" + opts.trainSplit + "' has too few decodable clips to fit CCA");
-    Progress ccaProgress("CCA features", m, Progress::terminalBar("CCA features"));
+    Progress ccaProgress("CCA features", 2 * m, Progress::terminalBar("CCA features"));
     const torch::Tensor trainImage = batched(m, B, cancel, ccaProgress, [&](int64_t b, int64_t e) {
       std::vector<const uint8_t*> frames;
       for (int64_t i = b; i < e; ++i) frames.push_back(train[samples[i].first].cached.frames[samples[i].second].data());
