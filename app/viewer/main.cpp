@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   const QCommandLineOption view("view", "overlay, map or side.", "VIEW");
   const QCommandLineOption screenshot("screenshot", "Save a PNG of the window and quit.", "FILE");
   const QCommandLineOption delay("screenshot-delay", "Seconds to wait before the screenshot (default 3).", "SECONDS", "3");
-  const QCommandLineOption verbose({"v", "verbose"}, "More log output.");
+  const QCommandLineOption verbose("verbose", "More log output.");
   parser.addOptions({model, audio, device, play, seek, view, screenshot, delay, verbose});
   parser.process(app);
   soundspot::initLogging(parser.isSet(verbose) ? 1 : 0);
