@@ -93,7 +93,7 @@ void logSpectrogram(const float* window, float* out) {
   for (int i = 0; i < kFrames; ++i) {
     const fftwf_complex* x = spectra.get() + size_t(i) * kBins;
     for (int f = 0; f < kBins; ++f)
-      out[size_t(f) * kFrames + i] = std::log(std::hypot(x[f][0], x[f][1]) + kLogFloor);
+      out[size_t(f) * kFrames + i] = std::log(std::sqrt(x[f][0] * x[f][0] + x[f][1] * x[f][1]) + kLogFloor);
   }
 }
 
