@@ -1,0 +1,71 @@
+#include "core/audio/TorchSpectrogram.h"
+#include "core/common/Error.h"
+#include "core/data/SceneSource.h"
+#include "core/data/SceneSplits.h"
+#include "tests/core/data/test_scene_fixture.h"
+#include "tests/support/Fixtures.h"
+#include "tests/support/TestRegistry.h"
+
+#include <QtTest/QtTest>
+
+using namespace soundspot;
+using namespace soundspot::data;
+
+class TestSceneSource : public QObject {
+  Q_OBJECT
+  std::filesystem::path pack_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    auto pack = test::sceneFixturePack();
+    assignInstanceSplits(pack, 0);
+    pack_ = test::freshTempDir("scene-source") / "fixture.sspack";
+    writeAssetPack(pack, pack_);
+  }
+  void batchesHaveTheTrainerShapes() {
+    auto source = openSceneSource(pack_, "train", "cpu", 5);
+    const auto b = source->next(6, PairMode::Avc);
+    QCOMPARE(b.images.sizes().vec(), (std::vector<int64_t>{6, 3, 224, 224}));
+    QCOMPARE(b.spectrograms.sizes().vec(), (std::vector<int64_t>{6, 1, 257, 200}));
+    QCOMPARE(b.corresponds.sum().item<float>(), 3.f);
+    QCOMPARE(b.audioIdentity.scalar_type(), torch::kInt64);
+    QVERIFY(source->epochSize() > 0);
+    // Images are normalised (ImageNet statistics), not raw 0..255.
+    QVERIFY(b.images.abs().max().item<float>() < 3.f);
+  }
+  void seekResumesExactly() {
+    auto a = openSceneSource(pack_, "test-unseen", "cpu", 9);
+    a->next(4, PairMode::PositivesOnly);
+    const auto second = a->next(4, PairMode::PositivesOnly);
+    auto b = openSceneSource(pack_, "test-unseen", "cpu", 9);
+    b->seek(1);
+    const auto again = b->next(4, PairMode::PositivesOnly);
+    QVERIFY(torch::equal(second.images, again.images));
+    QVERIFY(torch::equal(second.spectrograms, again.spectrograms));
+    QVERIFY(torch::equal(second.audioIdentity, again.audioIdentity));
+  }
+  void positivesHearAToneOfTheirIdentity() {
+    // audioIdentity names the recording: its tone must dominate the spectrogram.
+    auto source = openSceneSource(pack_, "train", "cpu", 3);
+    const auto b = source->next(8, PairMode::PositivesOnly);
+    const auto pack = readAssetPack(pack_);
+    int checked = 0;
+    for (int i = 0; i < 8; ++i) {
+      const int64_t id = b.audioIdentity[i].item<int64_t>();
+      if (id >= int64_t(pack.sounds.size())) continue;
+      const double tone = test::kSceneFixtureTones[pack.sounds[id].classId];
+      const auto energy = b.spectrograms[i][0].mean(1);  // per frequency bin
+      const int64_t peak = energy.argmax().item<int64_t>();
+      const double binHz = 48000.0 / 512;
+      QVERIFY2(std::abs(peak * binHz - tone) <= binHz * 1.5, qPrintable(QString::number(peak * binHz)));
+      ++checked;
+    }
+    QVERIFY(checked >= 4);
+  }
+  void badArgumentsAreRejected() {
+    QVERIFY_THROWS_EXCEPTION(UsageError, openSceneSource(pack_, "test", "cpu", 1));
+    QVERIFY_THROWS_EXCEPTION(Error, openSceneSource(pack_.parent_path() / "missing.sspack", "train", "cpu", 1));
+  }
+};
+SOUNDSPOT_TEST(TestSceneSource)
+#include "test_scene_source.moc"
