@@ -120,7 +120,16 @@ double AudioPlayer::position() const {
     // Samples pulled by the sink minus those still waiting in its buffer.
     const int64_t buffered = (sink_->bufferSize() - sink_->bytesFree()) / static_cast<int64_t>(sizeof(float));
     const int64_t heard = std::max<int64_t>(0, device_->pulledSamples() - buffered);
-    return startPosition_ + double(heard) / engine::kSoundtrackRate;
+    const double audioClock = startPosition_ + double(heard) / engine::kSoundtrackRate;
+    const double wall = startPosition_ + wallClock_.nsecsElapsed() * 1e-9;
+    // A sink that stops consuming (suspended or stalled server) must not
+    // freeze the picture: past 250 ms behind real time, follow the wall clock.
+    if (wall - audioClock > 0.25) {
+      if (!stallReported_) spdlog::warn("audio output is not consuming samples in real time: following the wall clock");
+      stallReported_ = true;
+      return wall;
+    }
+    return audioClock;
   }
   return startPosition_ + wallClock_.nsecsElapsed() * 1e-9;
 }

@@ -49,6 +49,7 @@ class AudioPlayer : public QObject {
   QElapsedTimer wallClock_;
   float volume_ = 0.8f;
   bool muted_ = false;
+  mutable bool stallReported_ = false;
 };
 
 }  // namespace soundspot::ui
