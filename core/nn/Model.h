@@ -48,7 +48,8 @@ enum class WeightsPrecision {
   F32,   // exact (checkpoints)
   F16,
 };
-// Atomic: the folder is written beside `dir` and renamed into place.
+// Atomic: the folder is written beside `dir` and renamed into place; other
+// files already in `dir` (checkpoint/, metrics.jsonl) are carried over.
 void saveModel(const Model& model, const std::filesystem::path& dir, WeightsPrecision precision = WeightsPrecision::Auto);
 
 }  // namespace soundspot::nn

@@ -100,6 +100,9 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
     card["files"] = files;
     writeFileAtomically(tmp / kCardFile, card.dump(2) + "\n");
     if (fs::exists(dir)) {
+      // Other files of the folder (a training checkpoint, metrics) are kept.
+      for (const auto& entry : fs::directory_iterator(dir))
+        if (!fs::exists(tmp / entry.path().filename())) fs::rename(entry.path(), tmp / entry.path().filename());
       const fs::path old = temporarySibling(dir);
       fs::rename(dir, old);
       fs::rename(tmp, dir);

@@ -65,7 +65,7 @@ class TestTraining : public QObject {
     // Frames 0 and 1 have audio from the same recording (identity 5): the
     // pair (0,1) and (1,0) must not count as negatives.
     const auto sim = torch::tensor({{0.9f, 0.8f, 0.1f}, {0.7f, 0.6f, 0.2f}, {0.3f, 0.4f, 0.5f}});
-    const auto ids = torch::tensor({int64_t{5}, 5, 9});
+    const auto ids = torch::tensor({5, 5, 9}, torch::kLong);
     const double t = 0.07;
     // Reference by hand: row/column softmax over the unmasked entries.
     auto ce = [&](std::vector<std::pair<int, int>> entries, int pos) {
@@ -80,7 +80,7 @@ class TestTraining : public QObject {
     const double got = training::contrastiveLoss(sim, ids, t).item<double>();
     QVERIFY2(std::abs(got - expected) < 1e-4, (std::to_string(got) + " vs " + std::to_string(expected)).c_str());
     // Without the shared identity the loss is different (the mask matters).
-    const double unmasked = training::contrastiveLoss(sim, torch::tensor({int64_t{1}, 2, 3}), t).item<double>();
+    const double unmasked = training::contrastiveLoss(sim, torch::tensor({1, 2, 3}, torch::kLong), t).item<double>();
     QVERIFY(std::abs(unmasked - expected) > 0.1);
   }
 
