@@ -69,7 +69,11 @@ AudioPlayer::AudioPlayer(QObject* parent) : QObject(parent), device_(std::make_u
 }
 
 AudioPlayer::~AudioPlayer() {
+  // The sink pulls from device_: it must go first (as a child it would be
+  // deleted after the members). Qt's sink runs events while it is deleted.
   if (sink_) sink_->stop();
+  delete sink_;
+  sink_ = nullptr;
 }
 
 void AudioPlayer::setSoundtrack(std::shared_ptr<const engine::Soundtrack> soundtrack) {

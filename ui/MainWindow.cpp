@@ -115,7 +115,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
   tick_.stop();
+  statusTimer_.stop();
   localizer_.reset();
+  // Deleting the audio sink runs queued events (Qt Multimedia 6.4): do it
+  // while every widget is still whole, not among the children torn down
+  // by ~QWidget.
+  delete player_;
+  player_ = nullptr;
 }
 
 void MainWindow::buildActions() {
@@ -577,11 +583,14 @@ void MainWindow::tick() {
   }
   showFrameAt(t);
   if (playing && shownIndex_ >= 0) {
-    // The frame on screen should be the one whose period contains the audio clock.
+    // The frame on screen should be the one whose period contains the audio
+    // clock; the lag also counts the time it took to decode and show it.
     const double lag = position() - times_[shownIndex_];
+    if (shownIndex_ != frameIndexAt(t)) sync_.wrongFrames++;
     sync_.samples++;
     sync_.sumLagSeconds += lag;
     sync_.maxLagSeconds = std::max(sync_.maxLagSeconds, std::abs(lag));
+    sync_.minLagSeconds = sync_.samples == 1 ? lag : std::min(sync_.minLagSeconds, lag);
     spdlog::trace("sync: audio clock {:.4f} s, frame pts {:.4f} s, lag {:+.1f} ms", t, times_[shownIndex_], lag * 1000);
   }
 }

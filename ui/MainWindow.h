@@ -35,8 +35,10 @@ class Timeline;
 // How far the shown frame was from the audio clock while playing.
 struct SyncStats {
   int64_t samples = 0;
-  double maxLagSeconds = 0;   // clock - pts of the shown frame, worst case
+  double maxLagSeconds = 0;   // |clock - pts of the shown frame|, worst case
+  double minLagSeconds = 0;   // < 0: a frame was shown before its time
   double sumLagSeconds = 0;
+  int64_t wrongFrames = 0;    // ticks that showed another frame than the one the clock was in
   double meanLag() const { return samples ? sumLagSeconds / samples : 0; }
 };
 
