@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
@@ -68,7 +69,29 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
   model_.module()->train();
   optimizer_ = std::make_unique<torch::optim::Adam>(
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
+  if (!opt_.initFrom.empty() && !opt_.resume) warmStart(opt_.initFrom);
   if (opt_.resume) loadCheckpoint();
+}
+
+void Trainer::warmStart(const fs::path& modelDir) {
+  const nn::Model init = nn::loadModel(modelDir, "cpu");
+  if (init.config.arch != opt_.net.arch || init.config.width != opt_.net.width)
+    throw Error(modelDir.string(), "--init needs a model of the same architecture and width (it has " +
+                                       nn::toString(init.config.arch) + ", width " + std::to_string(init.config.width) + ")");
+  torch::NoGradGuard noGrad;
+  auto src = init.module()->named_parameters(true);
+  int64_t copied = 0;
+  for (auto& p : model_.module()->named_parameters(true)) {
+    if (const auto* s = src.find(p.key()); s && s->sizes() == p.value().sizes()) {
+      p.value().copy_(*s);
+      ++copied;
+    }
+  }
+  auto srcBuffers = init.module()->named_buffers(true);
+  for (auto& b : model_.module()->named_buffers(true))
+    if (const auto* s = srcBuffers.find(b.key()); s && s->sizes() == b.value().sizes()) b.value().copy_(*s);
+  opt_.recipe["init"] = modelDir.string();
+  spdlog::info("warm start from {} ({} of {} parameter tensors)", modelDir.string(), copied, src.size());
 }
 
 Trainer::~Trainer() = default;
@@ -132,6 +155,43 @@ double Trainer::validate(data::BatchSource& source, int64_t batches) {
   return total ? static_cast<double>(right) / total : 0.0;
 }
 
+double Trainer::fitCalibration(data::BatchSource& source, int64_t batches) {
+  auto avol = nn::avolNet(model_);
+  if (!avol) throw UsageError("calibration", "only AVOL-Net has a calibration to fit");
+  std::vector<torch::Tensor> maxima, labels;
+  {
+    torch::NoGradGuard noGrad;
+    model_.module()->eval();
+    for (int64_t i = 0; i < batches; ++i) {
+      const auto batch = toDevice(source.next(opt_.batchSize, data::PairMode::Avc));
+      CudaAutocast autocast(cuda_);
+      const auto s = avol->similarity(avol->visualRegions(batch.images), avol->audioEmbedding(batch.spectrograms));
+      maxima.push_back(s.flatten(1).amax(1).to(torch::kCPU, torch::kFloat));
+      labels.push_back(batch.corresponds.to(torch::kCPU, torch::kFloat));
+    }
+    model_.module()->train();
+  }
+  // max over positions of a·s + b is a·max(s) + b for a > 0: a 1-D logistic
+  // regression on the maxima, with a = exp(log_a) kept positive.
+  const auto s = torch::cat(maxima), y = torch::cat(labels);
+  auto logA = torch::full({1}, std::log(std::max(1e-3f, avol->calibration->weight.item<float>())), torch::requires_grad());
+  auto b = torch::full({1}, avol->calibration->bias.item<float>(), torch::requires_grad());
+  torch::optim::Adam fit({logA, b}, torch::optim::AdamOptions(0.05));
+  for (int it = 0; it < 500; ++it) {
+    fit.zero_grad();
+    torch::nn::functional::binary_cross_entropy_with_logits(logA.exp() * s + b, y).backward();
+    fit.step();
+  }
+  torch::NoGradGuard noGrad;
+  const float a = logA.exp().item<float>(), bias = b.item<float>();
+  avol->calibration->weight.fill_(a);
+  avol->calibration->bias.fill_(bias);
+  const double accuracy = (a * s + bias).gt(0).to(torch::kFloat).eq(y).to(torch::kFloat).mean().item<double>();
+  opt_.recipe["calibration"] = {{"a", a}, {"b", bias}, {"pairs", s.size(0)}, {"avc_accuracy", accuracy}};
+  spdlog::info("calibration fitted on {} pairs: {:.3f}·s {:+.3f}, AVC accuracy {:.3f}", s.size(0), a, bias, accuracy);
+  return accuracy;
+}
+
 json Trainer::card() const {
   json recipe = opt_.recipe.is_object() ? opt_.recipe : json::object();
   recipe["objective"] = toString(opt_.objective);
@@ -145,6 +205,8 @@ json Trainer::card() const {
   recipe["optimizer"] = "Adam";
   recipe["seed"] = opt_.seed;
   recipe["device"] = opt_.device;
+  recipe["train_seconds"] = std::round(trainSeconds_ * 10) / 10;
+  if (opt_.timeLimitSeconds > 0) recipe["time_limit_seconds"] = opt_.timeLimitSeconds;
   if (opt_.objective == Objective::Contrastive) recipe["temperature"] = opt_.temperature;
   return {{"recipe", recipe}};
 }
@@ -166,7 +228,8 @@ void Trainer::saveCheckpoint() {
     torch::save(*optimizer_, (tmp / "optimizer.pt").string());
     torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "rng.pt").string());
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
-                        {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed}};
+                        {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
+                        {"train_seconds", trainSeconds_}};
     writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
     if (fs::exists(dir)) {
       const fs::path old = temporarySibling(dir);
@@ -216,6 +279,7 @@ void Trainer::loadCheckpoint() {
     throw Error(dir.string(), std::string("damaged optimizer/RNG state: ") + e.what_without_backtrace());
   }
   step_ = state.at("step").get<int64_t>();
+  trainSeconds_ = state.value("train_seconds", 0.0);
   train_.seek(step_);
   spdlog::info("resumed from step {} ({})", step_, dir.string());
 }
@@ -231,12 +295,21 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   fs::create_directories(opt_.out);
   if (!opt_.resume) fs::remove(opt_.out / "metrics.jsonl");
   double samplesPerSecond = 0;
+  const auto started = std::chrono::steady_clock::now();
   while (step_ < opt_.steps) {
     if (cancel && cancel->cancelled()) {
       result.cancelled = true;
       break;
     }
+    if (opt_.timeLimitSeconds > 0 &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt_.timeLimitSeconds) {
+      spdlog::info("time limit of {:.0f} s reached at step {}", opt_.timeLimitSeconds, step_);
+      result.timeLimited = true;
+      if (validation_) result.valAccuracy = validate(*validation_, opt_.valBatches);
+      break;
+    }
     const StepStats s = trainStep();
+    trainSeconds_ += opt_.batchSize / std::max(s.samplesPerSecond, 1e-9);
     samplesPerSecond = samplesPerSecond == 0 ? s.samplesPerSecond : 0.9 * samplesPerSecond + 0.1 * s.samplesPerSecond;
     result.loss = s.loss;
     result.trainAccuracy = s.accuracy;
@@ -256,6 +329,8 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   }
   result.steps = step_;
   result.samplesPerSecond = samplesPerSecond;
+  if (opt_.objective == Objective::Contrastive && nn::avolNet(model_) && !result.cancelled)
+    fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   saveCheckpoint();
   saveFinalModel();
   if (progress) progress->finish();

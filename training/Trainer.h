@@ -34,6 +34,8 @@ struct TrainOptions {
   int64_t checkpointEvery = 500;  // 0 = only at the end / on cancel
   std::filesystem::path out;      // the model folder; <out>/checkpoint holds the resumable state
   bool resume = false;
+  std::filesystem::path initFrom;  // warm start: copy matching weights from this model folder
+  double timeLimitSeconds = 0;     // > 0: stop (and save) after this much training time
   nlohmann::json recipe = nlohmann::json::object();  // extra fields for the model card
 };
 
@@ -47,6 +49,7 @@ struct TrainResult {
   double loss = 0, trainAccuracy = 0, samplesPerSecond = 0;
   std::optional<double> valAccuracy;
   bool cancelled = false;
+  bool timeLimited = false;  // stopped by TrainOptions::timeLimitSeconds
 };
 
 class Trainer {
@@ -65,6 +68,11 @@ class Trainer {
   double validate(data::BatchSource& source, int64_t batches);
   void saveCheckpoint();
   void saveFinalModel();
+  // AVOL-Net trained contrastively: fits the calibration a·s + b (towers
+  // frozen) with the paper's logistic loss on `batches` AVC batches, so that
+  // the map reads as a probability and a mismatched sound gives an empty map.
+  // Returns the AVC accuracy of the fitted calibration on those pairs.
+  double fitCalibration(data::BatchSource& source, int64_t batches);
 
   int64_t step() const { return step_; }
   const nn::Model& model() const { return model_; }
@@ -72,6 +80,7 @@ class Trainer {
 
  private:
   void loadCheckpoint();
+  void warmStart(const std::filesystem::path& modelDir);
   void appendMetrics(const nlohmann::json& line);
   nlohmann::json card() const;
   data::AvcBatch toDevice(data::AvcBatch batch) const;
@@ -82,6 +91,7 @@ class Trainer {
   nn::Model model_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   int64_t step_ = 0;
+  double trainSeconds_ = 0;  // time spent in training steps, over resumes
   bool cuda_ = false;
 };
 

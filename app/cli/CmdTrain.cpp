@@ -19,9 +19,9 @@ namespace soundspot::cli {
 namespace {
 
 struct TrainArgs {
-  std::string data, scenes, arch = "avol", objective = "avc", out, device = "auto";
+  std::string data, scenes, arch = "avol", objective = "avc", out, device = "auto", init, similarity = "auto";
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
-  double lr = 1e-4;
+  double lr = 1e-4, temperature = 0.07, timeLimit = 0;
   int width = 64;
   uint64_t seed = 1;
   bool resume = false;
@@ -36,6 +36,10 @@ void runTrain(const TrainArgs& a) {
   opt.net.arch = nn::parseArch(a.arch);
   opt.net.width = a.width;
   opt.objective = training::parseObjective(a.objective);
+  // The contrastive objective trains cosines; the paper's avc the raw product.
+  opt.net.similarity = a.similarity == "auto"
+                           ? (opt.objective == training::Objective::Contrastive ? nn::Similarity::Cosine : nn::Similarity::Dot)
+                           : nn::parseSimilarity(a.similarity);
   training::checkObjective(opt.net.arch, opt.objective);
   opt.steps = a.steps;
   opt.batchSize = a.batch;
@@ -47,6 +51,10 @@ void runTrain(const TrainArgs& a) {
   opt.checkpointEvery = a.checkpointEvery;
   opt.out = a.out;
   opt.resume = a.resume;
+  opt.initFrom = a.init;
+  opt.temperature = a.temperature;
+  opt.timeLimitSeconds = a.timeLimit;
+  if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
   std::unique_ptr<data::BatchSource> train, validation;
   if (!a.data.empty()) {
@@ -77,7 +85,7 @@ void runTrain(const TrainArgs& a) {
                          {"objective", a.objective}, {"steps", result.steps},
                          {"loss", result.loss},  {"train_acc", result.trainAccuracy},
                          {"samples_per_s", result.samplesPerSecond}, {"device", opt.device},
-                         {"cancelled", result.cancelled}};
+                         {"cancelled", result.cancelled}, {"time_limited", result.timeLimited}};
   if (result.valAccuracy) line["val_acc"] = *result.valAccuracy;
   std::printf("%s\n", line.dump().c_str());
 }
@@ -98,6 +106,12 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--device", args->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");
+  cmd->add_option("--init", args->init, "Warm start: copy the weights of this model folder (same arch and width)");
+  cmd->add_option("--similarity", args->similarity, "AVOL-Net region/audio comparison: auto (cosine for contrastive, dot for avc) | dot | cosine")
+      ->capture_default_str();
+  cmd->add_option("--temperature", args->temperature, "Contrastive temperature")->capture_default_str();
+  cmd->add_option("--time-limit", args->timeLimit, "Stop and save after this many seconds of training (0: no limit)")
+      ->capture_default_str();
   cmd->add_option("--val-every", args->valEvery, "Validate every N steps (0: at the end)")->capture_default_str();
   cmd->add_option("--checkpoint-every", args->checkpointEvery, "Checkpoint every N steps")->capture_default_str();
   cmd->callback([args] { runTrain(*args); });

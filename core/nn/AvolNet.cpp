@@ -2,7 +2,7 @@
 
 namespace soundspot::nn {
 
-AvolNetImpl::AvolNetImpl(int width, int embedDim) {
+AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine) : cosine(cosine) {
   vision = register_module("vision", VisionNet(width));
   audio = register_module("audio", AudioNet(width));
   const int features = vision->outChannels();
@@ -15,9 +15,10 @@ AvolNetImpl::AvolNetImpl(int width, int embedDim) {
   // that a larger similarity means "more likely the source", non-zero so
   // that the gradient reaches both towers from the first step; the default
   // random init could start with a ~ 0 or a < 0 and stall or invert learning.
+  // A cosine lies in [-1, 1]: 10·cos − 5 spreads it over the sigmoid's range.
   torch::NoGradGuard noGrad;
-  calibration->weight.fill_(1.0f);
-  calibration->bias.fill_(0.0f);
+  calibration->weight.fill_(cosine ? 10.0f : 1.0f);
+  calibration->bias.fill_(cosine ? -5.0f : 0.0f);
 }
 
 torch::Tensor AvolNetImpl::visualRegions(const torch::Tensor& images) {
@@ -29,10 +30,16 @@ torch::Tensor AvolNetImpl::audioEmbedding(const torch::Tensor& spectrograms) {
   return audioFc2->forward(torch::relu(audioFc1->forward(x)));
 }
 
+torch::Tensor AvolNetImpl::similarity(const torch::Tensor& regions, const torch::Tensor& audioEmb) {
+  namespace F = torch::nn::functional;
+  const auto r = cosine ? F::normalize(regions, F::NormalizeFuncOptions().dim(1)) : regions;
+  const auto a = cosine ? F::normalize(audioEmb, F::NormalizeFuncOptions().dim(1)) : audioEmb;
+  return (r * a.unsqueeze(-1).unsqueeze(-1)).sum(1, true);
+}
+
 torch::Tensor AvolNetImpl::mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb) {
-  // Scalar product per position: B x 1 x 14 x 14, then the 1x1 calibration.
-  const auto similarity = (regions * audioEmb.unsqueeze(-1).unsqueeze(-1)).sum(1, true);
-  return calibration->forward(similarity).squeeze(1);
+  // Similarity per position (B x 1 x 14 x 14), then the 1x1 calibration.
+  return calibration->forward(similarity(regions, audioEmb)).squeeze(1);
 }
 
 AvolOutput AvolNetImpl::forward(const torch::Tensor& images, const torch::Tensor& spectrograms) {

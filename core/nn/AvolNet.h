@@ -2,7 +2,8 @@
 // AVOL-Net (paper Fig. 4): the vision tower keeps its 14x14 grid and embeds
 // every region with 1x1 convs 8w->128, ReLU, 128->128; the audio tower is
 // max-pooled and embedded by fc 8w->128, ReLU, fc 128->128 (no
-// normalisation on either side). The scalar product of the audio embedding
+// normalisation on either side; optionally the cosine instead, see
+// NetConfig::similarity). The scalar product of the audio embedding
 // with each region, calibrated by a 1x1 conv (a*x + b), is the localization
 // map's logit; its maximum over the positions scores the correspondence.
 #include "core/nn/AudioNet.h"
@@ -19,9 +20,12 @@ struct AvolOutput {
 
 class AvolNetImpl : public torch::nn::Module {
  public:
-  explicit AvolNetImpl(int width, int embedDim = 128);
+  explicit AvolNetImpl(int width, int embedDim = 128, bool cosine = false);
   torch::Tensor visualRegions(const torch::Tensor& images);         // B x 128 x 14 x 14
   torch::Tensor audioEmbedding(const torch::Tensor& spectrograms);  // B x 128
+  // B x 1 x 14 x 14 similarity of each region with the audio (scalar product,
+  // or cosine when `cosine`), before the calibration.
+  torch::Tensor similarity(const torch::Tensor& regions, const torch::Tensor& audioEmb);
   // B x 14 x 14 calibrated logits (before the sigmoid); regions and audio
   // embeddings of the same batch size, or one audio embedding for all.
   torch::Tensor mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb);
@@ -32,6 +36,7 @@ class AvolNetImpl : public torch::nn::Module {
   torch::nn::Conv2d regionConv1{nullptr}, regionConv2{nullptr};
   torch::nn::Linear audioFc1{nullptr}, audioFc2{nullptr};
   torch::nn::Conv2d calibration{nullptr};
+  bool cosine = false;  // compare unit-length embeddings (NetConfig::similarity)
 };
 TORCH_MODULE(AvolNet);
 

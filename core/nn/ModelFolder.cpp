@@ -64,6 +64,7 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
   card["arch"] = toString(model.config.arch);
   card["width"] = model.config.width;
   card["embed_dim"] = model.config.embedDim;
+  if (model.config.arch == Arch::Avol) card["similarity"] = toString(model.config.similarity);
   card["input"] = inputDescription();
   card["version"] = SOUNDSPOT_VERSION;
   if (!card.contains("paper")) card["paper"] = "Objects that Sound, Arandjelovic & Zisserman, ECCV 2018";
@@ -74,6 +75,7 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
       {"arch", toString(model.config.arch)},
       {"width", std::to_string(model.config.width)},
       {"embed_dim", std::to_string(model.config.embedDim)},
+      {"similarity", toString(model.config.similarity)},
       {"input", inputDescription().dump()},
       {"version", SOUNDSPOT_VERSION},
       {"recipe", card["recipe"].dump()}};
@@ -138,6 +140,7 @@ Model loadModel(const fs::path& dir, const std::string& device) {
     config.arch = parseArch(card.at("arch").get<std::string>());
     config.width = card.at("width").get<int>();
     config.embedDim = card.value("embed_dim", 128);
+    config.similarity = parseSimilarity(card.value("similarity", "dot"));
   } catch (const json::exception& e) {
     throw Error(cardPath.string(), std::string("invalid model card (") + e.what() + ")");
   } catch (const UsageError& e) {

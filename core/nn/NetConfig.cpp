@@ -20,4 +20,12 @@ std::string toString(Arch arch) {
   return "avol";
 }
 
+Similarity parseSimilarity(const std::string& text) {
+  if (text == "dot") return Similarity::Dot;
+  if (text == "cosine") return Similarity::Cosine;
+  throw UsageError("--similarity", "expected dot or cosine, got '" + text + "'");
+}
+
+std::string toString(Similarity similarity) { return similarity == Similarity::Cosine ? "cosine" : "dot"; }
+
 }  // namespace soundspot::nn

@@ -7,13 +7,22 @@ namespace soundspot::nn {
 
 enum class Arch { Avol, Ave, L3 };  // "avol" | "ave" | "l3"
 
+// How AVOL-Net compares a region with the audio before the calibration:
+// the paper's raw scalar product, or the cosine (unit-length embeddings), which
+// the contrastive objective trains (EZ-VSL) and which keeps the calibrated map
+// on a fixed scale.
+enum class Similarity { Dot, Cosine };  // "dot" | "cosine"
+
 struct NetConfig {
   Arch arch = Arch::Avol;
   int width = 64;     // channels of the first conv block (paper: 64)
   int embedDim = 128; // embedding size of AVE-Net / AVOL-Net (paper: 128)
+  Similarity similarity = Similarity::Dot;  // AVOL-Net only
 };
 
 Arch parseArch(const std::string& text);  // throws UsageError naming the value
 std::string toString(Arch arch);
+Similarity parseSimilarity(const std::string& text);  // throws UsageError naming the value
+std::string toString(Similarity similarity);
 
 }  // namespace soundspot::nn

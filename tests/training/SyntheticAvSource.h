@@ -1,9 +1,11 @@
 #pragma once
 // A tiny BatchSource with a real, learnable audio-visual correspondence: a
-// frame shows a coloured square in one of four quadrants over noise; its
-// audio is a spectrogram with a tone band whose frequency is that quadrant's.
-// Negatives pair the frame with another quadrant's tone. Deterministic for
-// (seed, step), like the real sources.
+// frame shows a square of one of four colours at a random place over noise;
+// its audio is a spectrogram with a tone band whose frequency is that
+// colour's. Negatives pair the frame with another colour's tone. What sounds
+// is told by appearance, not by position, as for real objects (a
+// translation-equivariant localizer cannot tell positions apart). Deterministic
+// for (seed, step), like the real sources.
 #include "core/data/BatchSource.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -18,7 +20,7 @@ class SyntheticAvSource : public data::BatchSource {
 
   data::AvcBatch next(int64_t batchSize, data::PairMode mode) override {
     std::mt19937_64 rng(seed_ * 1000003ull + static_cast<uint64_t>(step_++));
-    std::uniform_int_distribution<int> quadrant(0, 3), shift(0, 48), other(1, 3);
+    std::uniform_int_distribution<int> kind(0, 3), position(0, 160), other(1, 3);
     std::uniform_real_distribution<float> colour(0.5f, 2.0f);
     auto gen = at::detail::createCPUGenerator(rng());
     data::AvcBatch b;
@@ -27,11 +29,15 @@ class SyntheticAvSource : public data::BatchSource {
     b.corresponds = torch::zeros({batchSize});
     b.audioIdentity = torch::zeros({batchSize}, torch::kLong);
     for (int64_t i = 0; i < batchSize; ++i) {
-      const int q = quadrant(rng);
+      const int cls = kind(rng);
       const bool positive = mode == data::PairMode::PositivesOnly || i % 2 == 0;
-      const int tone = positive ? q : (q + other(rng)) % 4;
-      const int y = (q / 2) * 112 + shift(rng), x = (q % 2) * 112 + shift(rng);
-      b.images[i].slice(1, y, y + 64).slice(2, x, x + 64) += colour(rng);
+      const int tone = positive ? cls : (cls + other(rng)) % 4;
+      const int y = position(rng), x = position(rng);
+      const float c = colour(rng);
+      auto square = b.images[i].slice(1, y, y + 64).slice(2, x, x + 64);
+      // Red, green, blue, or red + green (yellow).
+      for (int ch = 0; ch < 3; ++ch)
+        if (ch == cls || (cls == 3 && ch < 2)) square[ch] += c;
       b.spectrograms[i][0].slice(0, 30 + 50 * tone, 36 + 50 * tone) += 2.0;
       b.corresponds[i] = positive ? 1.0f : 0.0f;
       b.audioIdentity[i] = tone;
