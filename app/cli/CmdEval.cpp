@@ -49,7 +49,8 @@ CommandRegistration reg("eval", [](CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "Evaluate a model on a dataset folder (AVC accuracy, retrieval nDCG, localization)");
   cmd->add_option("--model", args->model, "Model folder (card.json + weights)")->required();
   cmd->add_option("--data", args->data, "Dataset folder (dataset.json)")->required();
-  cmd->add_option("--split", args->opts.split, "Split to evaluate on")->check(CLI::IsMember({"train", "val", "test"}));
+  cmd->add_option("--split", args->opts.split, "Split (train, val, test) or subset (test-seen, test-unseen) to evaluate on")
+      ->check(CLI::IsMember({"train", "val", "test", "test-seen", "test-unseen"}));
   cmd->add_option("--train-split", args->opts.trainSplit, "Split on which L3-Net's CCA is fitted")
       ->check(CLI::IsMember({"train", "val", "test"}));
   cmd->add_option("--json", args->json, "Also write the report to this file");

@@ -82,6 +82,7 @@ Clip parseClip(const json& c, const std::filesystem::path& dir, const LabelCheck
     clip.split = stringField(*it, w, "split");
     if (!isValidSplit(clip.split)) w.fail("split", "is '" + clip.split + "', expected train, val or test");
   }
+  if (auto it = c.find("subset"); it != c.end() && !it->is_null()) clip.subset = stringField(*it, w, "subset");
   if (auto it = c.find("labels"); it != c.end() && !it->is_null()) {
     if (!it->is_array()) w.fail("labels", "must be a list of class names");
     for (size_t i = 0; i < it->size(); ++i) {

@@ -24,10 +24,14 @@ struct Clip {
   std::string id;
   std::filesystem::path media;  // absolute
   std::string split;            // "" = belongs to every split
+  std::string subset;           // optional finer split, e.g. "test-seen" / "test-unseen" (SoundSpot Scenes)
   std::vector<std::string> labels;
   std::vector<Annotation> annotations;
 
-  bool inSplit(const std::string& wanted) const { return split.empty() || wanted.empty() || split == wanted; }
+  // `wanted` is a split ("train", "val", "test"), a subset ("test-seen") or "" (all).
+  bool inSplit(const std::string& wanted) const {
+    return split.empty() || wanted.empty() || split == wanted || (!subset.empty() && subset == wanted);
+  }
 };
 
 struct Dataset {
@@ -36,7 +40,7 @@ struct Dataset {
   std::string ontology;
   std::vector<Clip> clips;
 
-  // The clips of one split, in file order ("" = all clips).
+  // The clips of one split or subset, in file order ("" = all clips).
   std::vector<Clip> split(const std::string& wanted) const;
 };
 

@@ -28,7 +28,8 @@ const char* kGood = R"({
         "sounding": [{"label": "Violin, fiddle", "box": [0.12, 0.30, 0.41, 0.77]}],
         "silent": [{"label": "Dog", "box": [0.60, 0.35, 0.88, 0.80]}]},
         {"time": 4.5, "sounding": []}]},
-    {"id": "b", "media": "b.mp4", "split": "test"},
+    {"id": "b", "media": "b.mp4", "split": "test", "subset": "test-unseen"},
+    {"id": "d", "media": "d.mp4", "split": "test", "subset": "test-seen"},
     {"id": "c", "media": "sub/c.mkv"}
   ]})";
 
@@ -60,7 +61,7 @@ class TestDataset : public QObject {
     const auto dir = writeDataset(kGood);
     const Dataset ds = loadDataset(dir);
     QCOMPARE(ds.name, std::string("tiny"));
-    QCOMPARE(ds.clips.size(), size_t{3});
+    QCOMPARE(ds.clips.size(), size_t{4});
     const Clip& a = ds.clips[0];
     QCOMPARE(a.id, std::string("a"));
     QVERIFY(a.media.is_absolute());
@@ -72,7 +73,8 @@ class TestDataset : public QObject {
     QCOMPARE(a.annotations[0].sounding[0].box[2], 0.41);
     QCOMPARE(a.annotations[0].silent[0].label, std::string("Dog"));
     QVERIFY(a.annotations[1].sounding.empty());
-    QVERIFY(ds.clips[2].split.empty());
+    QVERIFY(ds.clips[3].split.empty());
+    QCOMPARE(ds.clips[1].subset, std::string("test-unseen"));
   }
   void clipWithoutSplitBelongsToEverySplit() {
     const Dataset ds = loadDataset(writeDataset(kGood));
@@ -82,13 +84,15 @@ class TestDataset : public QObject {
       return s;
     };
     QCOMPARE(ids(ds.split("train")), (std::set<std::string>{"a", "c"}));
-    QCOMPARE(ids(ds.split("test")), (std::set<std::string>{"b", "c"}));
+    QCOMPARE(ids(ds.split("test")), (std::set<std::string>{"b", "c", "d"}));
+    QCOMPARE(ids(ds.split("test-seen")), (std::set<std::string>{"c", "d"}));
+    QCOMPARE(ids(ds.split("test-unseen")), (std::set<std::string>{"b", "c"}));
     QCOMPARE(ids(ds.split("val")), (std::set<std::string>{"c"}));
-    QCOMPARE(ids(ds.split("")), (std::set<std::string>{"a", "b", "c"}));
+    QCOMPARE(ids(ds.split("")), (std::set<std::string>{"a", "b", "c", "d"}));
   }
   void labelsCheckedAgainstOntology() {
     const LabelCheck known = [](const std::string& l) { return l == "Violin, fiddle" || l == "Dog"; };
-    QCOMPARE(loadDataset(writeDataset(kGood), known).clips.size(), size_t{3});
+    QCOMPARE(loadDataset(writeDataset(kGood), known).clips.size(), size_t{4});
     expectError(oneClip(R"({"id": "x", "media": "x.mp4", "labels": ["Violin"]})"), "x", "labels[0]", known);
     expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 1,
                 "sounding": [{"label": "Cat", "box": [0,0,1,1]}]}]})"),
