@@ -4,11 +4,9 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/data/Dataset.h"
-#include "core/eval/EvalNetwork.h"
-#include "core/eval/Evaluation.h"
+#include "core/eval/EvaluateModel.h"
 #include "core/eval/Ontology.h"
 #include "core/nn/Device.h"
-#include "core/nn/Model.h"
 
 #include <spdlog/spdlog.h>
 
@@ -30,15 +28,11 @@ void runEval(const EvalArgs& a) {
   const eval::Ontology ontology = a.ontology.empty() ? eval::Ontology::loadAudioSet() : eval::Ontology::load(a.ontology);
   const data::Dataset dataset =
       data::loadDataset(a.data, [&](const std::string& label) { return ontology.hasName(label); });
-  const nn::Model model = nn::loadModel(a.model, device);
-  auto net = eval::makeEvalNetwork(model);
-  std::unique_ptr<eval::EvalNetwork> fresh;
-  if (a.untrained && net->localizes()) fresh = eval::makeUntrainedNetwork(model, a.opts.seed);
   CancelToken cancel;
   cancelOnSignal(cancel);
   eval::EvalOptions opts = a.opts;
   opts.dumpDir = a.dump;
-  const nlohmann::json report = eval::evaluate(*net, fresh.get(), dataset, ontology, opts, &cancel);
+  const nlohmann::json report = eval::evaluateModelFolder(a.model, dataset, ontology, opts, device, a.untrained, &cancel);
   const std::string text = report.dump(2) + "\n";
   if (!a.json.empty()) writeFileAtomically(a.json, text);
   std::fwrite(text.data(), 1, text.size(), stdout);

@@ -24,7 +24,7 @@ struct TrainArgs {
   double lr = 1e-4, temperature = 0.07, timeLimit = 0;
   int width = 64;
   uint64_t seed = 1;
-  bool resume = false;
+  bool resume = false, noGridFix = false;
 };
 
 void runTrain(const TrainArgs& a) {
@@ -59,6 +59,8 @@ void runTrain(const TrainArgs& a) {
   std::unique_ptr<data::BatchSource> train, validation;
   if (!a.data.empty()) {
     data::SamplerOptions sampler;
+    sampler.frameGridFix = !a.noGridFix;
+    opt.recipe["frame_grid_fix"] = sampler.frameGridFix;
     train = data::openDatasetSource(a.data, "train", a.seed, sampler);
     data::SamplerOptions valSampler;
     valSampler.augment = false;
@@ -106,6 +108,8 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--device", args->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");
+  cmd->add_flag("--no-frame-grid-fix", args->noGridFix,
+                "Ablation: sample negative audio anywhere, not on the frame grid (dataset folders only)");
   cmd->add_option("--init", args->init, "Warm start: copy the weights of this model folder (same arch and width)");
   cmd->add_option("--similarity", args->similarity, "AVOL-Net region/audio comparison: auto (cosine for contrastive, dot for avc) | dot | cosine")
       ->capture_default_str();

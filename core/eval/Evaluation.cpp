@@ -296,7 +296,7 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
   if (net.needsCca()) {
     report[ndcgKey + "_l3_raw"] = ndcgDirections(imageEmb, audioEmb, rel, opts.ndcgK, false);
     // CCA fitted on positive pairs of the training split.
-    const std::vector<Clip> trainClips = dataset.split(opts.trainSplit);
+    const std::vector<Clip> trainClips = (opts.ccaDataset ? *opts.ccaDataset : dataset).split(opts.trainSplit);
     size_t trainSkipped = 0;
     std::vector<EvalClip> train =
         decodeAll(trainClips, opts.ccaInstantsPerClip, false, opts.threads, opts.trainSplit, cancel, trainSkipped);

@@ -27,6 +27,7 @@ class Ontology;
 struct EvalOptions {
   std::string split = "test";
   std::string trainSplit = "train";  // where L3-Net's CCA is fitted
+  const data::Dataset* ccaDataset = nullptr;  // ... in this dataset (null: the evaluated one)
   uint64_t seed = 1;                 // AVC pairs, mismatched audio, random baselines
   int ndcgK = 30;
   int avcPairsPerClip = 8;           // AVC pairs per clip: half positives, half negatives

@@ -1,0 +1,21 @@
+#pragma once
+// One model folder through the evaluation suite: load, wrap, evaluate (with
+// the untrained reference for AVOL-Net). Shared by `eval` and `report`.
+#include "core/common/Progress.h"
+#include "core/data/Dataset.h"
+#include "core/eval/Evaluation.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace soundspot::eval {
+
+class Ontology;
+
+nlohmann::json evaluateModelFolder(const std::filesystem::path& modelDir, const data::Dataset& dataset,
+                                   const Ontology& ontology, const EvalOptions& opts, const std::string& device,
+                                   bool withUntrained, const CancelToken* cancel);
+
+}  // namespace soundspot::eval

@@ -1,0 +1,66 @@
+// The README's results section is rendered from evaluation reports: values
+// land in the right rows and columns, absent ones show as "—", and only the
+// marked section of the document is replaced.
+#include "core/eval/ResultsMarkdown.h"
+#include "tests/support/TestRegistry.h"
+
+#include <QtTest/QtTest>
+
+using namespace soundspot;
+using nlohmann::json;
+
+namespace {
+
+// The table row that starts with `label` (after "| ") in a given section.
+std::string rowOf(const std::string& md, const std::string& sectionTitle, const std::string& label) {
+  const auto s = md.find(sectionTitle);
+  if (s == std::string::npos) return {};
+  const auto r = md.find("| " + label + " |", s);
+  if (r == std::string::npos) return {};
+  return md.substr(r, md.find('\n', r) - r);
+}
+
+}  // namespace
+
+class TestResultsMarkdown : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void tablesHoldTheReportedNumbers() {
+    const json ave = {{"arch", "ave"}, {"avc_accuracy", 0.8125}, {"ndcg30_random", 0.5},
+                      {"ndcg30", {{"im-im", 0.61}, {"im-aud", 0.62}, {"aud-im", 0.63}, {"aud-aud", 0.64}}}};
+    const json l3 = {{"arch", "l3"}, {"avc_accuracy", 0.75},
+                     {"ndcg30_l3_raw", {{"im-im", 0.55}, {"aud-aud", 0.56}}},
+                     {"ndcg30_l3_cca", {{"im-im", 0.57}, {"im-aud", 0.58}, {"aud-im", 0.59}, {"aud-aud", 0.6}}}};
+    const json avol = {{"arch", "avol"}, {"avc_accuracy", 0.9}, {"instants", 120},
+                       {"localization", {{"pointing_accuracy", 0.917}, {"center_baseline", 0.25}, {"object_baseline", 0.45},
+                                         {"ciou50", 0.4}, {"auc", 0.41}, {"mismatch_auroc", 0.93},
+                                         {"mismatch_auroc_untrained", nullptr}}}};
+    const json results = {{"test-seen", {{"ave", ave}, {"l3", l3}, {"avol", avol}}}, {"test-unseen", {{"ave", ave}}}};
+    const std::string md = eval::resultsMarkdown(results, "bash tools/report.sh");
+    QVERIFY(md.find("bash tools/report.sh") != std::string::npos);
+    QCOMPARE(rowOf(md, "nDCG@30, test-seen", "random chance"), std::string("| random chance | 0.500 | 0.500 | 0.500 | 0.500 |"));
+    QCOMPARE(rowOf(md, "nDCG@30, test-seen", "AVE-Net"), std::string("| AVE-Net | 0.610 | 0.620 | 0.630 | 0.640 |"));
+    // Raw L3 features have no cross-modal directions.
+    QCOMPARE(rowOf(md, "nDCG@30, test-seen", "L3-Net"), std::string("| L3-Net | 0.550 | — | — | 0.560 |"));
+    QCOMPARE(rowOf(md, "nDCG@30, test-seen", "L3-Net + CCA"), std::string("| L3-Net + CCA | 0.570 | 0.580 | 0.590 | 0.600 |"));
+    // test-unseen has no L3-Net report.
+    QCOMPARE(rowOf(md, "nDCG@30, test-unseen", "L3-Net + CCA"), std::string("| L3-Net + CCA | — | — | — | — |"));
+    QCOMPARE(rowOf(md, "AVC accuracy", "AVE-Net"), std::string("| AVE-Net | 81.2% | 81.2% |"));
+    QCOMPARE(rowOf(md, "AVC accuracy", "L3-Net"), std::string("| L3-Net | 75.0% | — |"));
+    QCOMPARE(rowOf(md, "Localization", "test-seen"),
+             std::string("| test-seen | 91.7% | 25.0% | 45.0% | 0.400 | 0.410 | 0.930 | — | 120 |"));
+  }
+
+  void onlyTheMarkedSectionIsReplaced() {
+    const std::string doc = "# Title\nintro\n<!-- results:begin -->\nold numbers\n<!-- results:end -->\nafter\n";
+    const std::string out = eval::replaceResultsSection(doc, "new numbers\n");
+    QCOMPARE(out, std::string("# Title\nintro\n<!-- results:begin -->\nnew numbers\n<!-- results:end -->\nafter\n"));
+    // Idempotent, and appended once when the markers are absent.
+    QCOMPARE(eval::replaceResultsSection(out, "new numbers\n"), out);
+    const std::string appended = eval::replaceResultsSection("# Title\n", "x");
+    QCOMPARE(appended, std::string("# Title\n\n<!-- results:begin -->\nx\n<!-- results:end -->\n"));
+  }
+};
+
+SOUNDSPOT_TEST(TestResultsMarkdown)
+#include "test_results_markdown.moc"
