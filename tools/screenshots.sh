@@ -2,10 +2,23 @@
 # Makes the README screenshots of the viewer under Xvfb: overlay, map only
 # and side by side on the demo clip (resources/demo/demo.mp4), or on a clip
 # given as $1. PNGs go to docs/images/. Needs a built tree (BUILD_DIR, default build).
+# `tools/screenshots.sh training` makes only docs/images/training-dialog.png:
+# the Tools ▸ Train model… dialog during a tiny run on a generated dataset
+# (the test_ui executable's TestTrainingDialog::screenshotDuringARun).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${BUILD_DIR:-build}"
 VIEWER="$BUILD_DIR/app/soundspot"
+training_shot() {
+  local tests="$BUILD_DIR/tests/test_ui"
+  [ -x "$tests" ] && [ -x "$BUILD_DIR/app/soundspot-cli" ] || { echo "screenshots: $tests or soundspot-cli not built" >&2; return 1; }
+  mkdir -p docs/images
+  QT_QPA_PLATFORM=xcb SOUNDSPOT_DATA_DIR="$PWD/resources" SOUNDSPOT_LOG=warn \
+    SOUNDSPOT_SCREENSHOT="$PWD/docs/images/training-dialog.png" XDG_CONFIG_HOME="$(mktemp -d)" \
+    xvfb-run -a -s "-screen 0 1400x900x24" "$tests" TestTrainingDialog screenshotDuringARun
+  echo "docs/images/training-dialog.png"
+}
+if [ "${1:-}" = training ]; then training_shot; exit; fi
 CLIP="${1:-resources/demo/demo.mp4}"
 MODEL="${MODEL:-resources/models/avol}"
 [ -x "$VIEWER" ] || { echo "screenshots: $VIEWER not built" >&2; exit 1; }
@@ -22,3 +35,4 @@ shoot() {  # name view extra-args...
 shoot viewer-overlay overlay --seek 2 --play
 shoot viewer-map-only map --seek 2
 shoot viewer-side-by-side side --seek 2
+training_shot

@@ -11,6 +11,7 @@
 #include "ui/AudioPlayer.h"
 #include "ui/PlayerView.h"
 #include "ui/Timeline.h"
+#include "ui/TrainingDialog.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -234,6 +235,12 @@ void MainWindow::buildMenus() {
   QMenu* device = model->addMenu(tr("&Device"));
   device->addActions(deviceGroup_->actions());
 
+  // Tools ▸ Train model…: the CLI's trainer in a background process (TrainingDialog).
+  QMenu* tools = menuBar()->addMenu(tr("&Tools"));
+  QAction* train = tools->addAction(tr("&Train model…"), this, [this] { showTrainingDialog(); });
+  train->setShortcut(QKeySequence(tr("Ctrl+T")));
+  train->setToolTip(tr("Train AVOL-Net / AVE-Net / L3-Net on a dataset folder or a scene pack"));
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About SoundSpot"), this, [this] {
     QMessageBox::about(this, tr("About SoundSpot"),
@@ -329,7 +336,23 @@ void MainWindow::saveSettings() {
   s.setValue("recentFiles", recentFiles_);
 }
 
+TrainingDialog* MainWindow::showTrainingDialog() {
+  if (!training_) {
+    training_ = new TrainingDialog(this);
+    training_->setInteractive(showMessageBoxes_);
+    connect(training_, &TrainingDialog::loadModelRequested, this, [this](const QString& dir) { setModelDir(dir); });
+  }
+  training_->show();
+  training_->raise();
+  training_->activateWindow();
+  return training_;
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (training_ && !training_->confirmStop()) {  // a training run asks first, then stops cleanly
+    event->ignore();
+    return;
+  }
   saveSettings();
   player_->pause();
   event->accept();

@@ -31,6 +31,7 @@ namespace soundspot::ui {
 class AudioPanel;
 class AudioPlayer;
 class Timeline;
+class TrainingDialog;
 
 // How far the shown frame was from the audio clock while playing.
 struct SyncStats {
@@ -74,6 +75,9 @@ class MainWindow : public QMainWindow {
   void setShowMessageBoxes(bool show) { showMessageBoxes_ = show; }
   // Writes the overlay video (progress dialog, cancellable). False on failure or cancel.
   bool exportOverlay(const QString& output);
+  // Tools ▸ Train model…: shows the training dialog (made on first use).
+  TrainingDialog* showTrainingDialog();
+  TrainingDialog* trainingDialog() const { return training_; }
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -145,6 +149,7 @@ class MainWindow : public QMainWindow {
   SyncStats sync_;
   QString lastError_;
   bool showMessageBoxes_ = true;
+  TrainingDialog* training_ = nullptr;  // Tools ▸ Train model…
 };
 
 }  // namespace soundspot::ui
