@@ -246,6 +246,23 @@ class TestTrainingDialog : public QObject {
     QCOMPARE(load.at(0).at(0).toString(), QFileInfo(qs(out)).absoluteFilePath());
   }
 
+  void aTrainerErrorEndsFailedWithItsMessage() {
+    if (!cliBuilt()) QSKIP("soundspot-cli is not built");
+    const auto broken = test::freshTempDir("train-dialog-broken");
+    writeFileAtomically(broken / "dataset.json",
+                        R"({"format": "soundspot-dataset/1", "clips": [{"id": "gone", "media": "gone.mp4", "split": "train"}]})");
+    TrainingDialog d;
+    fillTiny(d, broken, tmp_ / "failed", 5);
+    QVERIFY2(d.validate().isEmpty(), qPrintable(d.validate()));  // only the trainer finds the missing media
+    QVERIFY(d.start());
+    QVERIFY(d.run()->waitForEnd(60000));
+    QCOMPARE(d.state(), State::Failed);
+    QVERIFY2(!d.run()->errorText().isEmpty(), qPrintable(d.logText()));
+    QVERIFY2(d.validationMessage().contains(d.run()->errorText()), qPrintable(d.validationMessage()));
+    QVERIFY(!d.loadButton()->isVisible());
+    QVERIFY(d.startButton()->isEnabled());
+  }
+
   void mainWindowToolsMenuAndCloseStopsTraining() {
     if (!cliBuilt()) QSKIP("soundspot-cli is not built");
     QSettings().clear();
