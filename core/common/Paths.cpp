@@ -14,17 +14,22 @@ static fs::path executableDir() {
   return ec ? fs::path() : exe.parent_path();
 }
 
+// Always installed (models may not be, until trained ones are bundled).
+static bool isDataDir(const fs::path& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(dir / "ontology" / "audioset-ontology.json", ec);
+}
+
 fs::path resourceDir() {
   if (const char* env = std::getenv("SOUNDSPOT_DATA_DIR"); env && *env) return fs::path(env);
   const fs::path exeDir = executableDir();
-  std::error_code ec;
   // Installed layout: <prefix>/bin/soundspot + <prefix>/share/soundspot.
   if (!exeDir.empty()) {
     const fs::path installed = exeDir.parent_path() / "share" / "soundspot";
-    if (fs::is_directory(installed / "models", ec)) return installed;
+    if (isDataDir(installed)) return installed;
   }
 #ifdef SOUNDSPOT_DATA_INSTALL_DIR
-  if (fs::is_directory(fs::path(SOUNDSPOT_DATA_INSTALL_DIR) / "models", ec)) return SOUNDSPOT_DATA_INSTALL_DIR;
+  if (isDataDir(SOUNDSPOT_DATA_INSTALL_DIR)) return SOUNDSPOT_DATA_INSTALL_DIR;
 #endif
 #ifdef SOUNDSPOT_SOURCE_DIR
   return fs::path(SOUNDSPOT_SOURCE_DIR) / "resources";
