@@ -333,7 +333,7 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   saveCheckpoint();
   saveFinalModel();
-  if (progress) progress->finish();
+  if (progress) (result.cancelled || result.timeLimited) ? progress->stop() : progress->finish();
   return result;
 }
 

@@ -50,7 +50,11 @@ void Progress::set(int64_t done, const std::string& note) {
 
 void Progress::finish() {
   if (done_ < total_) set(total_);
-  if (cb_) cb_(-1, total_, 0, {});  // -1 = finished: lets the bar end its line
+  stop();
+}
+
+void Progress::stop() {
+  if (cb_) cb_(-1, total_, 0, {});  // -1 = over: lets the bar end its line
 }
 
 Progress::Callback Progress::terminalBar(const std::string& label) {

@@ -33,7 +33,8 @@ class Progress {
 
   void advance(int64_t n = 1, const std::string& note = {});
   void set(int64_t done, const std::string& note = {});
-  void finish();
+  void finish();  // all done: shows 100 % and ends the bar
+  void stop();    // stopped early (cancelled, time limit): ends the bar where it is
   int64_t done() const { return done_; }
   int64_t total() const { return total_; }
   double elapsedSeconds() const;
