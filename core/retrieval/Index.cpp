@@ -3,6 +3,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/retrieval/Hash.h"
+#include "core/retrieval/SyncedWrite.h"
 
 #include <spdlog/spdlog.h>
 
@@ -99,17 +100,6 @@ FileRecord fileRecord(const json& files, const char* name, const fs::path& index
   }
 }
 
-void writeBinary(const fs::path& path, const void* data, size_t bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) throw Error(path.string(), std::string("cannot open for writing: ") + std::strerror(errno));
-  const size_t n = bytes ? std::fwrite(data, 1, bytes, f) : 0;
-  const int flushErr = std::fflush(f);
-  const int savedErrno = errno;
-  const bool syncOk = ::fsync(::fileno(f)) == 0;
-  std::fclose(f);
-  if (n != bytes || flushErr != 0 || !syncOk)
-    throw Error(path.string(), std::string("write failed: ") + std::strerror(savedErrno ? savedErrno : EIO));
-}
 
 }  // namespace
 
@@ -238,8 +228,8 @@ void saveIndex(const Index& index, const fs::path& dirIn) {
   try {
     fs::create_directories(parent);
     fs::create_directories(tmp);
-    writeBinary(tmp / kImageFile, index.image.data(), matrixBytes);
-    writeBinary(tmp / kAudioFile, index.audio.data(), matrixBytes);
+    writeBytesSynced(tmp / kImageFile, index.image.data(), matrixBytes, false);
+    writeBytesSynced(tmp / kAudioFile, index.audio.data(), matrixBytes, false);
     writeFileAtomically(tmp / kClipsFile, clipsText);
     writeFileAtomically(tmp / kIndexFile, head.dump(2) + "\n");  // last: marks the folder complete
     if (fs::exists(dir)) {

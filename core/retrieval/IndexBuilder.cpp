@@ -4,6 +4,7 @@
 #include "core/common/Error.h"
 #include "core/retrieval/Encoder.h"
 #include "core/retrieval/Hash.h"
+#include "core/retrieval/SyncedWrite.h"
 #include "core/retrieval/Index.h"
 #include "core/retrieval/Query.h"
 #ifdef SOUNDSPOT_HAS_FFMPEG
@@ -78,17 +79,6 @@ struct PartialState {
   }
 };
 
-[[maybe_unused]] void appendBytes(const fs::path& path, const void* data, size_t bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "ab");
-  if (!f) throw Error(path.string(), std::string("cannot open for appending: ") + std::strerror(errno));
-  const size_t n = bytes ? std::fwrite(data, 1, bytes, f) : 0;
-  const int flushErr = std::fflush(f);
-  const int savedErrno = errno;
-  const bool syncOk = ::fsync(::fileno(f)) == 0;
-  std::fclose(f);
-  if (n != bytes || flushErr != 0 || !syncOk)
-    throw Error(path.string(), std::string("write failed: ") + std::strerror(savedErrno ? savedErrno : EIO));
-}
 
 // The partial build folder: append-only matrices and clip log, and
 // state.json (rewritten atomically after each clip) recording how much of
@@ -145,7 +135,7 @@ class PartialBuild {
     } catch (const fs::filesystem_error& e) {
       throw Error(dir_.string(), std::string("cannot create the partial build folder: ") + e.what());
     }
-    for (const char* name : {kImageFile, kAudioFile, kClipLog}) appendBytes(dir_ / name, nullptr, 0);
+    for (const char* name : {kImageFile, kAudioFile, kClipLog}) writeBytesSynced(dir_ / name, nullptr, 0, true);
     const json stamp = st_.stamp;
     const int64_t dim = st_.dim;
     st_ = PartialState{};
@@ -158,10 +148,10 @@ class PartialBuild {
   void commit(const json& logLine, const std::vector<float>& image, const std::vector<float>& audio, int64_t count,
               bool skipped) {
     const size_t bytes = image.size() * sizeof(float);
-    appendBytes(dir_ / kImageFile, image.data(), bytes);
-    appendBytes(dir_ / kAudioFile, audio.data(), bytes);
+    writeBytesSynced(dir_ / kImageFile, image.data(), bytes, true);
+    writeBytesSynced(dir_ / kAudioFile, audio.data(), bytes, true);
     const std::string line = logLine.dump() + "\n";
-    appendBytes(dir_ / kClipLog, line.data(), line.size());
+    writeBytesSynced(dir_ / kClipLog, line.data(), line.size(), true);
     st_.imageBytes += bytes;
     st_.audioBytes += bytes;
     st_.logBytes += line.size();

@@ -6,9 +6,9 @@
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
+#include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
 
-#include <QProcess>
 #include <QtTest/QtTest>
 
 #include <nlohmann/json.hpp>
@@ -22,20 +22,11 @@ using nlohmann::json;
 
 namespace {
 
-struct EvalRun {
-  int exitCode = -1;
-  std::string out, err;
-};
-
-EvalRun runEval(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(SOUNDSPOT_CLI_PATH), QStringList{"eval"} + args);
-  if (!p.waitForFinished(600000)) {
-    p.kill();
-    p.waitForFinished();
-  }
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-          p.readAllStandardError().toStdString()};
+// A crash reads as exit code -1.
+test::ProcessResult runEval(const QStringList& args) {
+  test::ProcessResult r = test::runCli(QStringList{"eval"} + args, 600000);
+  if (r.crashed) r.exitCode = -1;
+  return r;
 }
 
 QString qs(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
@@ -115,7 +106,7 @@ class TestCliEval : public QObject {
     const auto data = makeEvalDataset();
     const auto model = makeTinyModel();
     const auto out = test::freshTempDir("eval-out");
-    const EvalRun r = runEval({"--model", qs(model), "--data", qs(data), "--split", "test", "--json",
+    const test::ProcessResult r = runEval({"--model", qs(model), "--data", qs(data), "--split", "test", "--json",
                                qs(out / "report.json"), "--dump", qs(out / "dump"), "--device", "cpu"});
     QVERIFY2(r.exitCode == 0, r.err.c_str());
     const json rep = json::parse(r.out);
@@ -154,7 +145,7 @@ class TestCliEval : public QObject {
   void badInputsFailWithOneLine() {
     const auto model = makeTinyModel();
     const auto data = makeEvalDataset();
-    EvalRun r = runEval({"--model", qs(data / "nope"), "--data", qs(data)});
+    test::ProcessResult r = runEval({"--model", qs(data / "nope"), "--data", qs(data)});
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.err.find("nope") != std::string::npos);
     writeFileAtomically(data / "dataset.json", R"({"format": "soundspot-dataset/1", "clips": [{"id": "x"}]})");

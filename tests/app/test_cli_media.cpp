@@ -4,11 +4,11 @@
 #include "core/media/ImageFile.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
+#include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
 
 #include <nlohmann/json.hpp>
 
-#include <QProcess>
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -17,26 +17,8 @@ using namespace soundspot;
 
 namespace {
 
-struct CliResult {
-  int exitCode = -1;
-  bool crashed = false;
-  std::string out, err;
-};
-
-CliResult runCli(const QStringList& args, int timeoutMs = 120000) {
-  QProcess p;
-  p.start(QStringLiteral(SOUNDSPOT_CLI_PATH), args);
-  CliResult r;
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished();
-  }
-  r.crashed = p.exitStatus() != QProcess::NormalExit;
-  r.exitCode = p.exitCode();
-  r.out = p.readAllStandardOutput().toStdString();
-  r.err = p.readAllStandardError().toStdString();
-  return r;
-}
+using CliResult = test::ProcessResult;
+using test::runCli;
 
 QString q(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
 

@@ -6,9 +6,9 @@
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
+#include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
 
-#include <QProcess>
 #include <QtTest/QtTest>
 
 #include <nlohmann/json.hpp>
@@ -22,25 +22,10 @@ using nlohmann::json;
 
 namespace {
 
-struct CliResult {
-  int exitCode = -1;
-  bool crashed = false;
-  std::string out, err;
-};
+using CliResult = test::ProcessResult;
 
 CliResult runCli(const QStringList& args, int timeoutMs = 300000) {
-  QProcess p;
-  p.start(QStringLiteral(SOUNDSPOT_CLI_PATH), QStringList{"-q"} + args);
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished();
-  }
-  CliResult r;
-  r.crashed = p.exitStatus() != QProcess::NormalExit;
-  r.exitCode = p.exitCode();
-  r.out = p.readAllStandardOutput().toStdString();
-  r.err = p.readAllStandardError().toStdString();
-  return r;
+  return test::runProgram(QStringLiteral(SOUNDSPOT_CLI_PATH), QStringList{"-q"} + args, timeoutMs);
 }
 
 QString q(const fs::path& p) { return QString::fromStdString(p.string()); }

@@ -5,9 +5,9 @@
 #include "core/common/Npy.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
+#include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
 
-#include <QProcess>
 #include <QtTest/QtTest>
 
 #include <cmath>
@@ -16,21 +16,8 @@ using namespace soundspot;
 
 namespace {
 
-struct CliRun {
-  int exitCode = -1;
-  bool crashed = false;
-  std::string err;
-};
-
-CliRun runCli(const QStringList& args) {
-  QProcess p;
-  p.start(QStringLiteral(SOUNDSPOT_CLI_PATH), args);
-  if (!p.waitForFinished(120000)) {
-    p.kill();
-    p.waitForFinished();
-  }
-  return {p.exitCode(), p.exitStatus() != QProcess::NormalExit, p.readAllStandardError().toStdString()};
-}
+using CliRun = test::ProcessResult;
+using test::runCli;
 
 QString q(const std::filesystem::path& p) { return QString::fromStdString(p.string()); }
 
