@@ -219,9 +219,7 @@ void Trainer::saveFinalModel() {
 
 void Trainer::saveCheckpoint() {
   const fs::path dir = checkpointDir(opt_.out);
-  const fs::path tmp = temporarySibling(dir);
-  try {
-    fs::create_directories(tmp);
+  writeFolderAtomically(dir, "checkpoint", [&](const fs::path& tmp) {
     nn::Model copy = model_;
     copy.card = card();
     nn::saveModel(copy, tmp / "model", nn::WeightsPrecision::F32);  // exact for resume
@@ -231,19 +229,7 @@ void Trainer::saveCheckpoint() {
                         {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
                         {"train_seconds", trainSeconds_}};
     writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
-    if (fs::exists(dir)) {
-      const fs::path old = temporarySibling(dir);
-      fs::rename(dir, old);
-      fs::rename(tmp, dir);
-      fs::remove_all(old);
-    } else {
-      fs::rename(tmp, dir);
-    }
-  } catch (const fs::filesystem_error& e) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw Error(dir.string(), std::string("cannot write the checkpoint: ") + e.what());
-  }
+  });
   spdlog::info("checkpoint at step {} in {}", step_, dir.string());
 }
 

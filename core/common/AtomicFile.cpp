@@ -2,6 +2,8 @@
 
 #include "core/common/Error.h"
 
+#include <spdlog/spdlog.h>
+
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -51,6 +53,39 @@ void writeFileAtomically(const fs::path& target, std::string_view bytes) {
     if (n != bytes.size() || flushErr != 0 || !syncOk)
       throw Error(target.string(), std::string("write failed: ") + std::strerror(savedErrno ? savedErrno : EIO));
   });
+}
+
+void writeFolderAtomically(const fs::path& dir, const std::string& what, const std::function<void(const fs::path&)>& fill,
+                           OtherFiles others) {
+  const fs::path tmp = temporarySibling(dir);
+  auto removeTmp = [&] {
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+  };
+  try {
+    if (dir.has_parent_path()) fs::create_directories(dir.parent_path());
+    fs::create_directories(tmp);
+    fill(tmp);
+    if (fs::exists(dir)) {
+      if (others == OtherFiles::Keep)
+        for (const auto& entry : fs::directory_iterator(dir))
+          if (!fs::exists(tmp / entry.path().filename())) fs::rename(entry.path(), tmp / entry.path().filename());
+      const fs::path old = temporarySibling(dir);
+      fs::rename(dir, old);
+      fs::rename(tmp, dir);
+      std::error_code ec;  // the new folder is in place: a leftover is only worth a warning
+      fs::remove_all(old, ec);
+      if (ec) spdlog::warn("{}: could not remove the replaced {}: {}", old.string(), what, ec.message());
+    } else {
+      fs::rename(tmp, dir);
+    }
+  } catch (const fs::filesystem_error& e) {
+    removeTmp();
+    throw Error(dir.string(), "cannot write the " + what + ": " + e.what());
+  } catch (...) {
+    removeTmp();
+    throw;
+  }
 }
 
 std::string readFile(const fs::path& path) {

@@ -20,6 +20,16 @@ void writeAtomically(const std::filesystem::path& target,
 // Convenience: atomically writes bytes to target.
 void writeFileAtomically(const std::filesystem::path& target, std::string_view bytes);
 
+// The same for a whole folder: fill(tmp) writes into a fresh temporary folder
+// beside `dir`, which then replaces `dir`. With KeepOtherFiles, files of the
+// old folder that fill did not write (a checkpoint, metrics) move over. On
+// failure the temporary folder is removed; filesystem errors become
+// soundspot::Error naming `dir` ("cannot write the <what>: ...").
+enum class OtherFiles { Drop, Keep };
+void writeFolderAtomically(const std::filesystem::path& dir, const std::string& what,
+                           const std::function<void(const std::filesystem::path& tmp)>& fill,
+                           OtherFiles others = OtherFiles::Drop);
+
 // Reads a whole file; throws soundspot::Error naming the file when it cannot.
 std::string readFile(const std::filesystem::path& path);
 

@@ -80,11 +80,8 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
       {"version", SOUNDSPOT_VERSION},
       {"recipe", card["recipe"].dump()}};
 
-  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
-  fs::create_directories(parent);
-  const fs::path tmp = temporarySibling(dir);
-  try {
-    fs::create_directories(tmp);
+  // Other files of the folder (a training checkpoint, metrics) are kept.
+  writeFolderAtomically(dir, "model folder", [&](const fs::path& tmp) {
     json files = json::object();
     auto parts = tensorsByPart(*module);
     for (const auto& part : weightsParts()) {
@@ -101,26 +98,7 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
     }
     card["files"] = files;
     writeFileAtomically(tmp / kCardFile, card.dump(2) + "\n");
-    if (fs::exists(dir)) {
-      // Other files of the folder (a training checkpoint, metrics) are kept.
-      for (const auto& entry : fs::directory_iterator(dir))
-        if (!fs::exists(tmp / entry.path().filename())) fs::rename(entry.path(), tmp / entry.path().filename());
-      const fs::path old = temporarySibling(dir);
-      fs::rename(dir, old);
-      fs::rename(tmp, dir);
-      fs::remove_all(old);
-    } else {
-      fs::rename(tmp, dir);
-    }
-  } catch (const fs::filesystem_error& e) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw Error(dir.string(), std::string("cannot write the model folder: ") + e.what());
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+  }, OtherFiles::Keep);
 }
 
 Model loadModel(const fs::path& dir, const std::string& device) {

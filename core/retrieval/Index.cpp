@@ -223,34 +223,12 @@ void saveIndex(const Index& index, const fs::path& dirIn) {
         {kAudioFile, {{"bytes", matrixBytes}, {"hash", hashHex(hashBytes(index.audio.data(), matrixBytes))}}},
         {kClipsFile, {{"bytes", clipsText.size()}, {"hash", hashHex(hashBytes(clipsText.data(), clipsText.size()))}}}}}};
 
-  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
-  const fs::path tmp = temporarySibling(dir);
-  try {
-    fs::create_directories(parent);
-    fs::create_directories(tmp);
+  writeFolderAtomically(dir, "index folder", [&](const fs::path& tmp) {
     writeBytesSynced(tmp / kImageFile, index.image.data(), matrixBytes, false);
     writeBytesSynced(tmp / kAudioFile, index.audio.data(), matrixBytes, false);
     writeFileAtomically(tmp / kClipsFile, clipsText);
     writeFileAtomically(tmp / kIndexFile, head.dump(2) + "\n");  // last: marks the folder complete
-    if (fs::exists(dir)) {
-      const fs::path old = temporarySibling(dir);
-      fs::rename(dir, old);
-      fs::rename(tmp, dir);
-      std::error_code ec;
-      fs::remove_all(old, ec);
-      if (ec) spdlog::warn("{}: could not remove the replaced index: {}", old.string(), ec.message());
-    } else {
-      fs::rename(tmp, dir);
-    }
-  } catch (const fs::filesystem_error& e) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw Error(dir.string(), std::string("cannot write the index folder: ") + e.what());
-  } catch (...) {
-    std::error_code ec;
-    fs::remove_all(tmp, ec);
-    throw;
-  }
+  });
 }
 
 }  // namespace soundspot::retrieval
