@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help / --version exit 0; every other parse error is a usage error (2).
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "soundspot-cli: error: %s\n", e.what());
     return 2;
