@@ -13,7 +13,22 @@ RUN=(qt6-qpa-plugins gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstream
      qml6-module-qtmultimedia)
 TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file)
 DATA=(qabcs-data gcompris-qt-data plasma-workspace-wallpapers openclipart-png
-      lmms-common hydrogen-drumkits sonic-pi-samples fluid-soundfont-gm)
+      lmms-common hydrogen-drumkits sonic-pi-samples fluid-soundfont-gm fluid-soundfont-gs
+      timgm6mb-soundfont csound-soundfont musescore-general-soundfont-small)
+
+# Emoji artwork (more drawn instances per class), pinned, from the npm registry.
+NPM_DIR="${SOUNDSPOT_NPM_DIR:-/usr/local/share/soundspot/npm/node_modules}"
+NPM_PACKAGES=(openmoji@15.0.0 @twemoji/svg@15.0.0)
+install_npm() {
+  command -v npm >/dev/null || { echo "install-deps: npm (Node.js) is needed for the emoji artwork" >&2; exit 1; }
+  if [ -f "$NPM_DIR/openmoji/package.json" ] && [ -f "$NPM_DIR/@twemoji/svg/package.json" ]; then return 0; fi
+  local prefix; prefix="$(dirname "$NPM_DIR")"
+  echo "install-deps: npm install ${NPM_PACKAGES[*]} into $prefix"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && [ ! -w "$(dirname "$prefix")" ] && sudo="sudo"
+  $sudo mkdir -p "$prefix"
+  $sudo npm install --silent --no-audit --no-fund --prefix "$prefix" "${NPM_PACKAGES[@]}" >/dev/null ||
+    { echo "install-deps: npm install failed (the emoji artwork is needed by 'soundspot-cli pack')" >&2; exit 1; }
+}
 
 ALL=("${BUILD[@]}" "${RUN[@]}" "${TEST[@]}" "${DATA[@]}")
 
@@ -26,6 +41,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#ALL[@]} packages present"
+  install_npm
   exit 0
 fi
 
@@ -40,3 +56,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "install-deps: done"
+install_npm

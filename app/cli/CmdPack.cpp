@@ -44,9 +44,13 @@ CommandRegistration reg("pack", [](CLI::App& app) {
     for (const auto& im : pack.images) unseenImages += im.split == data::InstanceSplit::Unseen;
     for (const auto& s : pack.sounds) unseenSounds += s.split == data::InstanceSplit::Unseen;
     std::printf("{\"out\": \"%s\", \"bytes\": %ju, \"classes\": %zu, \"images\": %zu, \"sounds\": %zu, "
-                "\"backgrounds\": %zu, \"unseenImages\": %zu, \"unseenSounds\": %zu}\n",
+                "\"backgrounds\": %zu, \"unseenImages\": %zu, \"unseenSounds\": %zu, "
+                "\"classesWith3Images3Sounds\": %d}\n",
                 a->out.c_str(), uintmax_t(bytes), pack.classes.size(), pack.images.size(), pack.sounds.size(),
-                pack.backgrounds.size(), unseenImages, unseenSounds);
+                pack.backgrounds.size(), unseenImages, unseenSounds, data::countDiverseClasses(pack));
+    const auto counts = data::instancesPerClass(pack);
+    for (size_t c = 0; c < counts.size(); ++c)
+      spdlog::info("{:>3} images {:>3} recordings  {}", counts[c].images, counts[c].sounds, pack.classes[c]);
 #else
     throw Error(a->out, "building an asset pack needs a build with Qt (soundspot_assets)");
 #endif

@@ -1,11 +1,14 @@
 #include "core/assets/AssetCollector.h"
 
+#include "core/assets/SoundfontRenderer.h"
+
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/data/SceneSplits.h"
 #include "core/media/MediaReader.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QImage>
 #include <QPainter>
@@ -21,6 +24,7 @@
 #include <map>
 #include <set>
 #include <cstdio>
+#include <cstdlib>
 
 namespace soundspot::assets {
 namespace {
@@ -34,7 +38,14 @@ struct RccSource {
 };
 const std::map<std::string, RccSource> kRccSources = {
     {"gcompris-instruments", {"instruments.rcc", ":/gcompris/src/activities/instruments/resource/"}},
+    {"gcompris-farm", {"explore_farm_animals.rcc", ":/gcompris/src/activities/explore_farm_animals/resource/animals/"}},
+    {"gcompris-melody", {"melody.rcc", ":/gcompris/src/activities/melody/resource/"}},
 };
+
+// An item names a file without extension (image .svg, sound .ogg) unless it has one.
+QString withExtension(const QString& base, const char* ext) {
+  return QFileInfo(base).suffix().isEmpty() ? base + ext : base;
+}
 
 void registerArchive(const std::filesystem::path& rcc) {
   static std::set<std::string> registered;
@@ -86,10 +97,8 @@ QImage renderSvg(const QString& path) {
   return image;
 }
 
-// Trimmed, peak-normalised 16-bit PCM; empty when the file yields no sound.
-std::vector<int16_t> decodeSound(const std::filesystem::path& file, double maxSeconds) {
-  media::MediaReader reader(file.string());
-  std::vector<float> x = reader.audio(0, std::min(reader.info().duration, 60.0));
+// Trimmed, peak-normalised 16-bit PCM; empty when there is no sound.
+std::vector<int16_t> toPackPcm(const std::vector<float>& x, double maxSeconds) {
   float peak = 0;
   for (float v : x) peak = std::max(peak, std::abs(v));
   if (peak < 1e-3f) return {};
@@ -103,6 +112,44 @@ std::vector<int16_t> decodeSound(const std::filesystem::path& file, double maxSe
   const float scale = 0.9f / peak * 32767.f;
   for (size_t i = a; i < b; ++i) pcm[i - a] = int16_t(std::lround(std::clamp(x[i] * scale, -32767.f, 32767.f)));
   return pcm;
+}
+
+std::vector<int16_t> decodeSound(const std::filesystem::path& file, double maxSeconds) {
+  media::MediaReader reader(file.string());
+  return toPackPcm(reader.audio(0, std::min(reader.info().duration, 60.0)), maxSeconds);
+}
+
+// A SoundFont entry: {"font": "FluidR3_GM.sf2", "bank": 0, "program": 65,
+// "notes": [62, 65, 69], "note_seconds": 0.6}.
+std::vector<int16_t> renderSoundfont(const AssetSources& sources, const nlohmann::json& entry, double maxSeconds,
+                                     std::string& where) {
+  SoundfontPhrase phrase;
+  const std::string font = entry.at("font");
+  where = font;
+  for (const auto& dir : sources.soundfontDirs)
+    if (std::filesystem::exists(dir / font)) phrase.font = dir / font, where = phrase.font.string();
+  if (phrase.font.empty()) throw Error(font, "SoundFont not found in /usr/share/sounds/sf2 or sf3");
+  phrase.bank = entry.value("bank", 0);
+  phrase.program = entry.value("program", 0);
+  if (entry.contains("notes")) phrase.notes = entry["notes"].get<std::vector<int>>();
+  phrase.noteSeconds = entry.value("note_seconds", 0.6);
+  phrase.tailSeconds = entry.value("tail_seconds", 0.6);
+  return toPackPcm(renderPhrase(phrase, data::kPackSampleRate), maxSeconds);
+}
+
+// SoundFonts borrow samples from each other (TimGM6mb and the csound bank
+// share many; MuseScore General derives from FluidR3), so the same phrase
+// rendered from two fonts can be one recording twice; lmms ships one steel
+// guitar take with three amounts of distortion. Same samples played
+// with the same notes line up sample for sample; independent recordings of
+// an instrument do not (|r| < 0.35 in the renders we checked, >= 0.5 for
+// shared samples).
+bool sameSamples(const std::vector<int16_t>& a, const std::vector<int16_t>& b) {
+  const size_t n = std::min(a.size(), b.size());
+  if (n < 4800) return false;
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < n; ++i) ab += double(a[i]) * b[i], aa += double(a[i]) * a[i], bb += double(b[i]) * b[i];
+  return std::abs(ab) > 0.5 * std::sqrt(aa * bb);
 }
 
 std::vector<int16_t> decodeResourceSound(const QString& resource, double maxSeconds) {
@@ -143,6 +190,7 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
 
   data::AssetPack pack;
   int skipped = 0;
+  std::set<std::string> ids;
   for (const auto& [label, items] : classFile["classes"].items()) {
     const int classId = static_cast<int>(pack.classes.size());
     pack.classes.push_back(label);
@@ -150,6 +198,9 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
       if (cancel && cancel->cancelled()) throw Error("asset collection", "cancelled");
       const std::string source = entry.at("source"), kind = entry.at("kind"), item = entry.at("item");
       const bool wantImage = kind != "sound", wantSound = kind != "image";
+      // The split of an instance follows its id, so one id must be one instance.
+      if (!ids.insert(source + "/" + item).second)
+        throw Error(sources.classFile.string(), "item '" + source + "/" + item + "' is listed twice");
       QImage image;
       bool drawing = false;
       std::vector<int16_t> pcm;
@@ -169,12 +220,22 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
           registerArchive(sources.gcomprisRccDir / rcc.archive);
           const QString base = QString(rcc.root) + QString::fromStdString(item);
           where = base.toStdString();
-          if (wantImage) image = renderSvg(base + ".svg"), drawing = true;
-          if (wantSound) pcm = decodeResourceSound(base + ".ogg", sources.maxSoundSeconds);
+          if (wantImage) image = renderSvg(withExtension(base, ".svg")), drawing = true;
+          if (wantSound) pcm = decodeResourceSound(withExtension(base, ".ogg"), sources.maxSoundSeconds);
         } else if (source == "openclipart") {
           where = (sources.openclipartDir / item).string();
           image.load(qpath(where));
           drawing = true;
+        } else if (source == "openmoji" || source == "twemoji") {
+          // Emoji artwork: openmoji names files by upper-case code point, twemoji by lower-case.
+          QString code = QString::fromStdString(item);
+          where = source == "openmoji" ? (sources.npmDir / "openmoji/color/svg" / (code.toUpper() + ".svg").toStdString()).string()
+                                       : (sources.npmDir / "@twemoji/svg" / (code.toLower() + ".svg").toStdString()).string();
+          if (!std::filesystem::exists(where)) throw Error(where, "emoji artwork not found (run packaging/install-deps.sh)");
+          image = renderSvg(qpath(where));
+          drawing = true;
+        } else if (source == "soundfont") {
+          pcm = renderSoundfont(sources, entry, sources.maxSoundSeconds, where);
         } else if (source == "lmms") {
           where = (sources.lmmsDir / item).string();
           if (std::filesystem::exists(where)) pcm = decodeSound(where, sources.maxSoundSeconds);
@@ -194,7 +255,18 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
         if (!image.isNull() && toCutout(image, sources.maxImageSide, im, where)) pack.images.push_back(std::move(im));
         else ++skipped, spdlog::warn("{}: image of {} not found or unreadable", where, label);
       }
-      if (wantSound) {
+      bool duplicate = false;
+      if (wantSound && !pcm.empty()) {
+        for (const auto& other : pack.sounds) {
+          if (other.classId == classId && sameSamples(other.pcm, pcm)) {
+            spdlog::info("{}: the recording of {} again (e.g. re-processed); not an independent instance, skipped", id,
+                         other.id);
+            duplicate = true;
+            break;
+          }
+        }
+      }
+      if (wantSound && !duplicate) {
         if (!pcm.empty()) {
           data::PackSound s;
           s.id = id;
@@ -234,6 +306,11 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
   spdlog::info("assets: {} classes, {} images, {} recordings, {} backgrounds", pack.classes.size(), pack.images.size(),
                pack.sounds.size(), pack.backgrounds.size());
   return pack;
+}
+
+std::filesystem::path AssetSources::defaultNpmDir() {
+  if (const char* dir = std::getenv("SOUNDSPOT_NPM_DIR"); dir && *dir) return dir;
+  return "/usr/local/share/soundspot/npm/node_modules";
 }
 
 }  // namespace soundspot::assets

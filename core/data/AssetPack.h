@@ -53,6 +53,15 @@ struct AssetPack {
   std::vector<PackBackground> backgrounds;
 };
 
+// How many independent instances each class has: learning a class (not one
+// picture-sound pair) needs several of each.
+struct ClassInstances {
+  int images = 0, sounds = 0;
+};
+std::vector<ClassInstances> instancesPerClass(const AssetPack& pack);
+// Classes with at least minImages images and minSounds recordings.
+int countDiverseClasses(const AssetPack& pack, int minImages = 3, int minSounds = 3);
+
 // Atomic. Throws Error naming the file on failure.
 void writeAssetPack(const AssetPack& pack, const std::filesystem::path& path);
 // Throws Error naming the file when it is missing, truncated or damaged.

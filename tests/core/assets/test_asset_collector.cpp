@@ -1,4 +1,5 @@
 #include "core/assets/AssetCollector.h"
+#include "core/assets/SoundfontRenderer.h"
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "tests/support/Fixtures.h"
@@ -8,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <set>
 
 using namespace soundspot;
@@ -71,6 +74,71 @@ class TestAssetCollector : public QObject {
     int unseen = 0;
     for (const auto& im : pack.images) unseen += im.split == data::InstanceSplit::Unseen;
     QCOMPARE(unseen, 1);
+  }
+  void rendersSoundfontPhrases() {
+    const std::filesystem::path font = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
+    if (!std::filesystem::exists(font)) QSKIP("fluid-soundfont-gm is not installed");
+    assets::SoundfontPhrase phrase;
+    phrase.font = font;
+    phrase.program = 40;  // violin
+    phrase.notes = {67, 74};
+    phrase.noteSeconds = 0.5;
+    phrase.tailSeconds = 0.5;
+    const auto x = assets::renderPhrase(phrase, 48000);
+    QCOMPARE(x.size(), size_t(48000 * 1.5));
+    // Each note sounds in its half second; the tail decays.
+    auto rms = [&](double from, double to) {
+      double e = 0;
+      const size_t a = size_t(from * 48000), b = size_t(to * 48000);
+      for (size_t i = a; i < b; ++i) e += double(x[i]) * x[i];
+      return std::sqrt(e / double(b - a));
+    };
+    QVERIFY(rms(0.05, 0.4) > 1e-3);
+    QVERIFY(rms(0.55, 0.9) > 1e-3);
+    QVERIFY(rms(1.4, 1.5) < rms(0.55, 0.9));
+    phrase.bank = 7, phrase.program = 127;  // no such preset
+    try {
+      assets::renderPhrase(phrase, 48000);
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY(std::string(e.what()).find("FluidR3_GM.sf2") != std::string::npos);
+    }
+  }
+  void projectClassFileGivesSeveralInstancesPerClass() {
+    // The full project class file with every source the dependency script
+    // installs: at least 25 classes get >= 3 independent images and recordings.
+    if (!std::filesystem::exists("/usr/share/qabcs/abcs/all/noises/violin.ogg"))
+      QSKIP("qabcs-data is not installed");
+    assets::AssetSources sources;
+    sources.classFile = kSource / "resources/data/object-classes.json";
+    sources.maxBackgrounds = 2;
+    const auto pack = assets::collectAssets(sources, 0);
+    const auto counts = data::instancesPerClass(pack);
+    QString thin;
+    for (size_t c = 0; c < counts.size(); ++c)
+      if (counts[c].images < 3 || counts[c].sounds < 3)
+        thin += QString(" %1 (%2/%3)").arg(pack.classes[c].c_str()).arg(counts[c].images).arg(counts[c].sounds);
+    qInfo("classes with fewer than 3 images or recordings:%s", qPrintable(thin));
+    QVERIFY2(data::countDiverseClasses(pack) >= 25, qPrintable(thin));
+    // No recording of a class is another one again (fonts that share samples).
+    for (size_t i = 0; i < pack.sounds.size(); ++i)
+      for (size_t j = i + 1; j < pack.sounds.size(); ++j) {
+        const auto &a = pack.sounds[i].pcm, &b = pack.sounds[j].pcm;
+        if (pack.sounds[i].classId != pack.sounds[j].classId) continue;
+        const size_t n = std::min(a.size(), b.size());
+        double ab = 0, aa = 0, bb = 0;
+        for (size_t k = 0; k < n; ++k) ab += double(a[k]) * b[k], aa += double(a[k]) * a[k], bb += double(b[k]) * b[k];
+        QVERIFY2(std::abs(ab) <= 0.5 * std::sqrt(aa * bb) + 1e-9,
+                 qPrintable(QString("%1 ~ %2").arg(pack.sounds[i].id.c_str(), pack.sounds[j].id.c_str())));
+      }
+    // Every kind of source contributed (a missing package would silently thin the classes).
+    for (const char* prefix : {"qabcs/", "gcompris-instruments/", "gcompris-farm/", "openclipart/", "lmms/",
+                               "soundfont/", "openmoji/", "twemoji/"}) {
+      const auto has = [&](const auto& items) {
+        return std::any_of(items.begin(), items.end(), [&](const auto& it) { return it.id.rfind(prefix, 0) == 0; });
+      };
+      QVERIFY2(has(pack.images) || has(pack.sounds), prefix);
+    }
   }
   void missingClassFileNamesIt() {
     assets::AssetSources sources;
