@@ -9,7 +9,9 @@
 #include "core/media/MediaReader.h"
 #include "ui/AudioPanel.h"
 #include "ui/AudioPlayer.h"
+#include "ui/PictureGeometry.h"
 #include "ui/PlayerView.h"
+#include "ui/RetrievalPanel.h"
 #include "ui/Timeline.h"
 #include "ui/TrainingDialog.h"
 
@@ -17,6 +19,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -24,6 +27,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QMouseEvent>
 #include <QProgressDialog>
 #include <QScreen>
 #include <QSettings>
@@ -84,6 +88,27 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addPermanentWidget(syncLabel_);
   statusBar()->addPermanentWidget(inferenceLabel_);
 
+  // View ▸ Retrieval panel: the retrieval browser in a dock (hidden until asked for).
+  retrieval_ = new RetrievalPanel(this);
+  retrieval_->setContextProvider([this] {
+    QueryContext c;
+    if (!reader_) return c;
+    c.media = mediaPath_;
+    c.frameTime = shownIndex_ >= 0 ? times_[static_cast<size_t>(shownIndex_)] : times_.front();
+    c.audioTime = position();
+    c.soundtrack = active_;
+    c.modelDir = modelDir_;
+    return c;
+  });
+  connect(retrieval_, &RetrievalPanel::openClipRequested, this, [this](const QString& media, double time) { openClipAt(media, time); });
+  retrievalDock_ = new QDockWidget(tr("Retrieval"), this);
+  retrievalDock_->setObjectName("retrievalDock");
+  retrievalDock_->setWidget(retrieval_);
+  retrievalDock_->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea);
+  addDockWidget(Qt::RightDockWidgetArea, retrievalDock_);
+  retrievalDock_->hide();
+  picture_->widget()->installEventFilter(this);
+
   buildActions();
   buildMenus();
   buildToolBar();
@@ -118,6 +143,11 @@ MainWindow::~MainWindow() {
   tick_.stop();
   statusTimer_.stop();
   localizer_.reset();
+  // The panel owns threads and maybe an audio sink: gone while the window is whole.
+  if (picture_) picture_->widget()->removeEventFilter(this);
+  delete retrievalDock_;
+  retrievalDock_ = nullptr;
+  retrieval_ = nullptr;
   // Deleting the audio sink runs queued events (Qt Multimedia 6.4): do it
   // while every widget is still whole, not among the children torn down
   // by ~QWidget.
@@ -174,7 +204,10 @@ void MainWindow::buildActions() {
     a->setCheckable(true);
     a->setData(static_cast<int>(mode));
     viewGroup_->addAction(a);
-    connect(a, &QAction::triggered, this, [this, mode = mode] { picture_->setViewMode(mode); });
+    connect(a, &QAction::triggered, this, [this, mode = mode] {
+      viewMode_ = mode;
+      picture_->setViewMode(mode);
+    });
   }
   viewGroup_->actions().first()->setChecked(true);
 
@@ -229,6 +262,12 @@ void MainWindow::buildMenus() {
   view->addSeparator();
   QMenu* colormap = view->addMenu(tr("&Colormap"));
   colormap->addActions(colormapGroup_->actions());
+  view->addSeparator();
+  QAction* retrieval = retrievalDock_->toggleViewAction();
+  retrieval->setText(tr("&Retrieval panel"));
+  retrieval->setShortcut(QKeySequence(tr("Ctrl+F")));
+  retrieval->setToolTip(tr("Cross-modal retrieval: query an index with the current frame or second of sound (Ctrl+F)"));
+  view->addAction(retrieval);
 
   QMenu* model = menuBar()->addMenu(tr("&Model"));
   model->addAction(chooseModelAction_);
@@ -318,6 +357,7 @@ void MainWindow::loadSettings() {
   for (QAction* a : deviceGroup_->actions())
     a->setChecked(a->data().toString().toStdString() == nn::toString(device_));
   modelDir_ = s.value("model/dir", defaultModelDir()).toString();
+  retrieval_->setViewerModelDir(modelDir_);
   recentFiles_ = s.value("recentFiles").toStringList();
   rebuildRecentMenu();
 }
@@ -346,6 +386,42 @@ TrainingDialog* MainWindow::showTrainingDialog() {
   training_->raise();
   training_->activateWindow();
   return training_;
+}
+
+void MainWindow::showRetrievalPanel() {
+  retrievalDock_->show();
+  retrievalDock_->raise();
+}
+
+void MainWindow::queryRegionAt(QPointF framePoint) {
+  showRetrievalPanel();
+  retrieval_->queryRegion(framePoint);
+}
+
+bool MainWindow::openClipAt(const QString& media, double time) {
+  if (media.isEmpty()) return false;
+  if (QFileInfo(media).absoluteFilePath() != mediaPath_ && !openMedia(media)) return false;
+  pause();
+  seek(time);
+  return true;
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  // Ctrl+click on the picture (or a plain click with Region query on): what
+  // does this region sound like?
+  if (picture_ && watched == picture_->widget() && event->type() == QEvent::MouseButtonPress && reader_) {
+    auto* m = static_cast<QMouseEvent*>(event);
+    const bool wanted = m->button() == Qt::LeftButton &&
+                        ((m->modifiers() & Qt::ControlModifier) || (retrieval_ && retrieval_->regionQueryMode()));
+    if (wanted) {
+      const QSize frame(reader_->info().width, reader_->info().height);
+      if (const auto p = framePointAt(picture_->widget()->size(), frame, viewMode_, m->position())) {
+        queryRegionAt(*p);
+        return true;
+      }
+    }
+  }
+  return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
@@ -498,6 +574,7 @@ void MainWindow::restoreOriginalAudio() {
 
 bool MainWindow::setModelDir(const QString& dir) {
   modelDir_ = QFileInfo(dir).absoluteFilePath();
+  retrieval_->setViewerModelDir(modelDir_);
   QSettings().setValue("model/dir", modelDir_);
   startLocalizer();
   return localizer_ != nullptr || mediaPath_.isEmpty();

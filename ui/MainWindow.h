@@ -7,6 +7,7 @@
 #include "ui/PictureView.h"
 
 #include <QMainWindow>
+#include <QPointF>
 #include <QTimer>
 
 #include <filesystem>
@@ -15,6 +16,7 @@
 
 class QAction;
 class QActionGroup;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QSlider;
@@ -30,6 +32,7 @@ namespace soundspot::ui {
 
 class AudioPanel;
 class AudioPlayer;
+class RetrievalPanel;
 class Timeline;
 class TrainingDialog;
 
@@ -78,11 +81,20 @@ class MainWindow : public QMainWindow {
   // Tools ▸ Train model…: shows the training dialog (made on first use).
   TrainingDialog* showTrainingDialog();
   TrainingDialog* trainingDialog() const { return training_; }
+  // View ▸ Retrieval panel (Ctrl+F): a dock with the cross-modal retrieval browser.
+  RetrievalPanel* retrievalPanel() const { return retrieval_; }
+  QDockWidget* retrievalDock() const { return retrievalDock_; }
+  void showRetrievalPanel();
+  // A region query at normalised frame coordinates (what a Ctrl+click on the picture does).
+  void queryRegionAt(QPointF framePoint);
+  // Opens `media` (when it is not the open video) and seeks to `time`.
+  bool openClipAt(const QString& media, double time);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
   void buildActions();
@@ -150,6 +162,9 @@ class MainWindow : public QMainWindow {
   QString lastError_;
   bool showMessageBoxes_ = true;
   TrainingDialog* training_ = nullptr;  // Tools ▸ Train model…
+  RetrievalPanel* retrieval_ = nullptr;
+  QDockWidget* retrievalDock_ = nullptr;
+  ViewMode viewMode_ = ViewMode::Overlay;
 };
 
 }  // namespace soundspot::ui
