@@ -5,6 +5,12 @@
 # `tools/screenshots.sh training` makes only docs/images/training-dialog.png:
 # the Tools ▸ Train model… dialog during a tiny run on a generated dataset
 # (the test_ui executable's TestTrainingDialog::screenshotDuringARun).
+# `tools/screenshots.sh retrieval` makes only docs/images/retrieval-panel.png:
+# the viewer with View ▸ Retrieval panel open, an index built in the panel
+# from a small generated SoundSpot Scenes dataset (or RETRIEVAL_DATA=DIR)
+# with a tiny untrained AVOL-Net, and the results of "Where is this sound
+# made?" (RETRIEVAL_KIND=where|image-sound|sound-image|image-image|sound-sound)
+# (TestRetrievalPanel::screenshotWithResults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${BUILD_DIR:-build}"
@@ -18,7 +24,25 @@ training_shot() {
     xvfb-run -a -s "-screen 0 1400x900x24" "$tests" TestTrainingDialog screenshotDuringARun
   echo "docs/images/training-dialog.png"
 }
+retrieval_shot() {
+  local tests="$BUILD_DIR/tests/test_ui" cli="$BUILD_DIR/app/soundspot-cli"
+  [ -x "$tests" ] && [ -x "$cli" ] || { echo "screenshots: $tests or soundspot-cli not built" >&2; return 1; }
+  local data="${RETRIEVAL_DATA:-}" tmp
+  tmp="$(mktemp -d)"
+  if [ -z "$data" ]; then
+    data="$tmp/scenes"
+    SOUNDSPOT_DATA_DIR="$PWD/resources" SOUNDSPOT_LOG=warn "$cli" scenes --out "$data" --count 12 --seed 7 --duration 4 >/dev/null
+  fi
+  mkdir -p docs/images
+  QT_QPA_PLATFORM=xcb QT_MEDIA_BACKEND="${QT_MEDIA_BACKEND:-gstreamer}" SOUNDSPOT_DATA_DIR="$PWD/resources" SOUNDSPOT_LOG=warn \
+    SOUNDSPOT_SCREENSHOT="$PWD/docs/images/retrieval-panel.png" SOUNDSPOT_SCREENSHOT_DATA="$data" \
+    SOUNDSPOT_SCREENSHOT_KIND="${RETRIEVAL_KIND:-where}" XDG_CONFIG_HOME="$tmp/config" \
+    xvfb-run -a -s "-screen 0 1600x1000x24" "$tests" TestRetrievalPanel screenshotWithResults
+  rm -rf "$tmp"
+  echo "docs/images/retrieval-panel.png"
+}
 if [ "${1:-}" = training ]; then training_shot; exit; fi
+if [ "${1:-}" = retrieval ]; then retrieval_shot; exit; fi
 CLIP="${1:-resources/demo/demo.mp4}"
 MODEL="${MODEL:-resources/models/avol}"
 [ -x "$VIEWER" ] || { echo "screenshots: $VIEWER not built" >&2; exit 1; }
@@ -36,3 +60,4 @@ shoot viewer-overlay overlay --seek 2 --play
 shoot viewer-map-only map --seek 2
 shoot viewer-side-by-side side --seek 2
 training_shot
+retrieval_shot

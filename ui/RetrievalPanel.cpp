@@ -72,7 +72,7 @@ RetrievalPanel::RetrievalPanel(QWidget* parent) : QWidget(parent) {
     mismatch_ = mismatch;
     noteLabel_->setText(text);
     noteLabel_->setStyleSheet(mismatch ? "QLabel { background: #5a3a00; color: #ffd27f; padding: 4px; border-radius: 3px; }"
-                                       : "QLabel { color: palette(mid); }");
+                                       : QString());
     noteLabel_->show();
   });
   connect(worker_, &RetrievalWorker::resultsReady, this, [this](const RetrievalResults& r) {

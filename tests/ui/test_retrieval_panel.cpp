@@ -239,6 +239,13 @@ class TestRetrievalPanel : public QObject {
     const ui::RetrievalHit hit = p.results().hits[size_t(row)];
     QSignalSpy open(&p, &RetrievalPanel::openClipRequested);
     ui::ResultGrid* grid = p.grid();
+    // Space on the grid plays the result's second, not the video (Playback ▸ Play is Space too).
+    QSignalSpy preview(&p, &RetrievalPanel::previewStarted);
+    grid->setFocus();
+    grid->setCurrentRow(row);
+    QTest::keyClick(grid, Qt::Key_Space);
+    QVERIFY(waitFor([&] { return preview.count() > 0; }, 10000));
+    QVERIFY(!w.isPlaying());
     grid->scrollToItem(grid->item(row));
     const QPoint at = grid->itemRect(row).center();
     QTest::mouseClick(grid->viewport(), Qt::LeftButton, {}, at);
@@ -410,7 +417,9 @@ class TestRetrievalPanel : public QObject {
 
   // SOUNDSPOT_SCREENSHOT=FILE (tools/screenshots.sh retrieval, under Xvfb):
   // the window with the panel showing "where is this sound made?" results.
-  // SOUNDSPOT_SCREENSHOT_DATA=DIR indexes that dataset instead of the tiny one.
+  // SOUNDSPOT_SCREENSHOT_DATA=DIR indexes that dataset instead of the tiny
+  // one, SOUNDSPOT_SCREENSHOT_QUERY=MEDIA@T opens that clip there (default:
+  // the index's first clip at 1.5 s).
   void screenshotWithResults() {
     const QString file = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT");
     if (file.isEmpty()) QSKIP("set SOUNDSPOT_SCREENSHOT=FILE.png to save the window with retrieval results");
@@ -443,9 +452,17 @@ class TestRetrievalPanel : public QObject {
     w.seek(at);
     p.setResultCount(9);
     p.setWhereCandidates(24);
-    const quint64 id = p.runQuery(QueryKind::WhereIsSound);
+    // SOUNDSPOT_SCREENSHOT_KIND: where (default), image-sound, sound-image, image-image, sound-sound.
+    const QString kindName = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT_KIND", "where");
+    const QueryKind kind = kindName == "image-sound"   ? QueryKind::FrameToSound
+                           : kindName == "sound-image" ? QueryKind::SoundToFrame
+                           : kindName == "image-image" ? QueryKind::FrameToFrame
+                           : kindName == "sound-sound" ? QueryKind::SoundToSound
+                                                       : QueryKind::WhereIsSound;
+    const quint64 id = p.runQuery(kind);
     QVERIFY2(waitForResults(p, id, 300000), qPrintable(p.errorText()));
-    QTest::qWait(1500);
+    QVERIFY(waitFor([&] { return p.grid()->hasThumbnail(p.grid()->count() - 1); }, 60000));
+    QTest::qWait(1000);
     QVERIFY(w.grab().save(file));
   }
 };
