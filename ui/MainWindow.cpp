@@ -142,8 +142,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 MainWindow::~MainWindow() {
   tick_.stop();
   statusTimer_.stop();
+  // The panel's preview sink runs events when deleted: first, while all is whole.
+  if (retrieval_) retrieval_->releaseAudio();
   localizer_.reset();
-  // The panel owns threads and maybe an audio sink: gone while the window is whole.
+  // The panel owns threads: gone while the window is whole.
   if (picture_) picture_->widget()->removeEventFilter(this);
   delete retrievalDock_;
   retrievalDock_ = nullptr;

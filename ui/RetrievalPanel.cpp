@@ -153,7 +153,13 @@ RetrievalPanel::RetrievalPanel(QWidget* parent) : QWidget(parent) {
 
 RetrievalPanel::~RetrievalPanel() {
   // The audio sink runs queued events when deleted (Qt Multimedia 6.4): do
-  // it first, while the panel is whole.
+  // it first, while the panel is whole (a main window has done it already).
+  releaseAudio();
+}
+
+void RetrievalPanel::releaseAudio() {
+  previewStop_.stop();
+  previewKey_ = 0;
   delete preview_;
   preview_ = nullptr;
 }

@@ -72,6 +72,10 @@ class RetrievalPanel : public QWidget {
   // Plays the second of sound of result `row` (also on hover and Space).
   void previewResult(int row);
   int previewsStarted() const { return previewsStarted_; }
+  // Deletes the preview's audio sink now. Qt Multimedia 6.4 runs queued
+  // events while a sink is deleted: the main window calls this while every
+  // widget is still whole (not from ~QDockWidget's deletion of its children).
+  void releaseAudio();
 
  Q_SIGNALS:
   void openClipRequested(const QString& media, double time);
