@@ -299,36 +299,32 @@ void RetrievalPanel::setResultCount(int k) { k_->setValue(k); }
 void RetrievalPanel::setWhereCandidates(int candidates) { worker_->setWhereCandidates(candidates); }
 QString RetrievalPanel::modelNoteText() const { return noteLabel_->text(); }
 
-quint64 RetrievalPanel::runQuery(QueryKind kind) {
+quint64 RetrievalPanel::submitQuery(QueryKind kind, QPointF framePoint, const QString& noIndexMessage,
+                                    const QString& noMediaMessage) {
   if (!hasIndex_) {
-    showError(tr("Open or build an index first (Open… or Build… above)."));
+    showError(noIndexMessage);
     return 0;
   }
   const QueryContext c = currentContext();
   if (c.media.isEmpty()) {
-    showError(tr("Open a video first: queries use its current frame or second of sound."));
+    showError(noMediaMessage);
     return 0;
   }
   clearError();
-  latestQuery_ = worker_->query(kind, c, k_->value());
+  latestQuery_ = worker_->query(kind, c, k_->value(), framePoint);
   queryTitle_->setText(tr("%1 …").arg(queryKindName(kind)));
   return latestQuery_;
 }
 
+quint64 RetrievalPanel::runQuery(QueryKind kind) {
+  return submitQuery(kind, {}, tr("Open or build an index first (Open… or Build… above)."),
+                     tr("Open a video first: queries use its current frame or second of sound."));
+}
+
 quint64 RetrievalPanel::queryRegion(QPointF framePoint) {
-  if (!hasIndex_) {
-    showError(tr("Open or build an index first, then click the picture to ask what a region sounds like."));
-    return 0;
-  }
-  const QueryContext c = currentContext();
-  if (c.media.isEmpty()) {
-    showError(tr("Open a video first."));
-    return 0;
-  }
-  clearError();
-  latestQuery_ = worker_->query(QueryKind::Region, c, k_->value(), framePoint);
-  queryTitle_->setText(tr("%1 …").arg(queryKindName(QueryKind::Region)));
-  return latestQuery_;
+  return submitQuery(QueryKind::Region, framePoint,
+                     tr("Open or build an index first, then click the picture to ask what a region sounds like."),
+                     tr("Open a video first."));
 }
 
 void RetrievalPanel::showResults(const RetrievalResults& r) {

@@ -95,6 +95,8 @@ class RetrievalPanel : public QWidget {
   void showResults(const RetrievalResults& results);
   void updateEnabled();
   QueryContext currentContext() const;
+  // Sends a query about what the player shows, or explains why it cannot.
+  quint64 submitQuery(QueryKind kind, QPointF framePoint, const QString& noIndexMessage, const QString& noMediaMessage);
 
   RetrievalWorker* worker_ = nullptr;
   IndexBuildTask* build_ = nullptr;

@@ -59,15 +59,6 @@ fs::path makeTinyModel(const fs::path& dir, nn::Arch arch, uint64_t seed) {
   return dir;
 }
 
-void flipByte(const fs::path& p, size_t offset) {
-  std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c;
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x40));
-}
-
 // Waits for the answer to query `id` (results shown, or an error).
 bool waitForResults(RetrievalPanel& p, quint64 id, int timeoutMs = 60000) {
   return id != 0 && waitFor([&] { return p.results().id == id || !p.errorText().isEmpty(); }, timeoutMs) &&
@@ -265,7 +256,7 @@ class TestRetrievalPanel : public QObject {
     p.show();
     const fs::path bad = dir_ / "corrupt";
     fs::copy(index_, bad, fs::copy_options::recursive);
-    flipByte(bad / retrieval::kImageFile, 40);
+    test::flipByte(bad / retrieval::kImageFile, 40);
     QSignalSpy failed(&p, &RetrievalPanel::indexFailed);
     p.openIndex(QString::fromStdString(bad.string()));
     QVERIFY(waitFor([&] { return failed.count() > 0; }, 30000));

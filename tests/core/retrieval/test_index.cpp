@@ -70,15 +70,6 @@ void expectError(const std::function<void()>& f, const std::string& fileName, co
   QFAIL(("no error for " + fileName).c_str());
 }
 
-void flipByte(const fs::path& p, size_t offset) {
-  std::fstream f(p, std::ios::in | std::ios::out | std::ios::binary);
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c;
-  f.get(c);
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(static_cast<char>(c ^ 0x40));
-}
-
 }  // namespace
 
 class TestIndexFormat : public QObject {
@@ -131,11 +122,11 @@ class TestIndexFormat : public QObject {
     expectError([&] { loadIndex(d); }, (d / kImageFile).string(), "truncated");
 
     d = fresh("flip-audio");
-    flipByte(d / kAudioFile, 123);
+    test::flipByte(d / kAudioFile, 123);
     expectError([&] { loadIndex(d); }, (d / kAudioFile).string(), "damaged");
 
     d = fresh("flip-clips");
-    flipByte(d / kClipsFile, 20);
+    test::flipByte(d / kClipsFile, 20);
     expectError([&] { loadIndex(d); }, (d / kClipsFile).string());
 
     d = fresh("trunc-clips");
