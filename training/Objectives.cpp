@@ -34,13 +34,15 @@ torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tens
   return 0.5 * (F::cross_entropy(logits, target) + F::cross_entropy(logits.t(), target));
 }
 
+torch::Tensor regionSimilarities(nn::AvolNet avol, const torch::Tensor& images, const torch::Tensor& spectrograms) {
+  const auto regions = F::normalize(avol->visualRegions(images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+  const auto audio = F::normalize(avol->audioEmbedding(spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
+  // frames i x audio j x positions p.
+  return torch::einsum("icp,jc->ijp", {regions.flatten(2), audio});
+}
+
 torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms) {
-  if (auto avol = nn::avolNet(model)) {
-    const auto regions = F::normalize(avol->visualRegions(images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
-    const auto audio = F::normalize(avol->audioEmbedding(spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
-    // frames i x audio j x positions p, max over positions.
-    return torch::einsum("icp,jc->ijp", {regions.flatten(2), audio}).amax(2);
-  }
+  if (auto avol = nn::avolNet(model)) return regionSimilarities(avol, images, spectrograms).amax(2);
   if (auto ave = nn::aveNet(model)) {
     return torch::mm(ave->imageEmbedding(images).to(torch::kFloat), ave->audioEmbedding(spectrograms).to(torch::kFloat).t());
   }
@@ -56,11 +58,20 @@ torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& 
   return logits.select(1, 1) - logits.select(1, 0);
 }
 
-LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature) {
+LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature,
+                       double globalWeight) {
   LossResult result;
   if (objective == Objective::Contrastive) {
-    const auto similarity = similarityMatrix(model, batch.images, batch.spectrograms);
-    result.loss = contrastiveLoss(similarity, batch.audioIdentity, temperature);
+    torch::Tensor similarity;
+    if (auto avol = nn::avolNet(model); avol && globalWeight > 0) {
+      const auto regions = regionSimilarities(avol, batch.images, batch.spectrograms);
+      similarity = regions.amax(2);
+      result.loss = contrastiveLoss(similarity, batch.audioIdentity, temperature) +
+                    globalWeight * contrastiveLoss(regions.mean(2), batch.audioIdentity, temperature);
+    } else {
+      similarity = similarityMatrix(model, batch.images, batch.spectrograms);
+      result.loss = contrastiveLoss(similarity, batch.audioIdentity, temperature);
+    }
     const auto target = torch::arange(similarity.size(0), torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
     result.accuracy = similarity.argmax(1).eq(target).to(torch::kFloat).mean().item<double>();
     return result;

@@ -38,11 +38,19 @@ torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tens
 
 // B x B similarity of every frame with every audio for AVOL-Net / AVE-Net.
 torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
+// AVOL-Net: B x B x 196 cosine of every frame's regions with every audio.
+torch::Tensor regionSimilarities(nn::AvolNet avol, const torch::Tensor& images, const torch::Tensor& spectrograms);
 
 // B correspondence scores, > 0 = "corresponds" (AVE/L3: logit1 - logit0;
 // AVOL: the max-pooled calibrated logit).
 torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
 
-LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature);
+// globalWeight (contrastive AVOL-Net only): adds that much of the same loss
+// on the mean over positions instead of the max. The max alone sends the
+// gradient through one region per pair, a random one at first, and sits on
+// a long plateau; the mean trains every region from the first step, and the
+// max then sharpens the map (README, Training objectives).
+LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature,
+                       double globalWeight = 0);
 
 }  // namespace soundspot::training

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 namespace soundspot::training {
@@ -48,6 +49,80 @@ class CudaAutocast {
   bool enabled_;
 };
 
+// Pointing on the 14x14 grid: does the peak cell's centre lie in the box?
+// Returns (hits, pairs with a box).
+std::pair<int64_t, int64_t> pointingHits(const torch::Tensor& maps, const torch::Tensor& boxes) {
+  const int64_t n = maps.size(0), h = maps.size(1), w = maps.size(2);
+  const auto peaks = maps.flatten(1).argmax(1);
+  auto box = boxes.accessor<float, 2>();
+  auto peak = peaks.accessor<int64_t, 1>();
+  int64_t hits = 0, pairs = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (box[i][0] < 0) continue;
+    ++pairs;
+    const double x = (peak[i] % w + 0.5) / w, y = (peak[i] / w + 0.5) / h;
+    hits += x >= box[i][0] && x <= box[i][2] && y >= box[i][1] && y <= box[i][3];
+  }
+  return {hits, pairs};
+}
+
+// After a kill, the metrics log may go past the checkpoint the run resumes
+// from: those lines are dropped so that each step appears once.
+void dropMetricsAfter(const fs::path& log, int64_t step) {
+  if (!fs::exists(log)) return;
+  std::ifstream in(log);
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    try {
+      if (json::parse(line).value("step", int64_t(0)) > step) continue;
+    } catch (const json::exception&) {
+      continue;  // a line cut short by the kill
+    }
+    kept += line + "\n";
+  }
+  in.close();
+  writeFileAtomically(log, kept);
+}
+
+// bf16 autocast on the CPU (oneDNN's bf16 kernels on AVX-512 BF16), only
+// when SOUNDSPOT_CPU_BF16=1 (measured: see README, Measured speed).
+class CpuAutocast {
+ public:
+  explicit CpuAutocast(bool enable) : enabled_(enable) {
+    if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_dtype(at::kCPU, at::kBFloat16);
+    at::autocast::set_autocast_enabled(at::kCPU, true);
+#else
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    at::autocast::set_cpu_enabled(true);
+#endif
+  }
+  ~CpuAutocast() {
+    if (!enabled_) return;
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    at::autocast::set_autocast_enabled(at::kCPU, false);
+#else
+    at::autocast::set_cpu_enabled(false);
+#endif
+    at::autocast::clear_cache();
+  }
+
+ private:
+  bool enabled_;
+};
+
+bool cpuBf16() {
+  const char* v = std::getenv("SOUNDSPOT_CPU_BF16");
+  return v && std::string(v) == "1";
+}
+
+// channels_last lets oneDNN skip its layout reorders; SOUNDSPOT_CHANNELS_LAST=0 turns it off (measurements).
+bool channelsLast() {
+  const char* v = std::getenv("SOUNDSPOT_CHANNELS_LAST");
+  return !(v && std::string(v) == "0");
+}
+
 void toChannelsLast(torch::nn::Module& module) {
   torch::NoGradGuard noGrad;
   for (auto& p : module.parameters())
@@ -65,7 +140,7 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
   model_ = nn::makeModel(opt_.net);
   model_.device = opt_.device;
   model_.module()->to(torch::Device(opt_.device));
-  if (cuda_) toChannelsLast(*model_.module());
+  if (channelsLast()) toChannelsLast(*model_.module());
   model_.module()->train();
   optimizer_ = std::make_unique<torch::optim::Adam>(
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
@@ -75,7 +150,7 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
 
 void Trainer::warmStart(const fs::path& modelDir) {
   const nn::Model init = nn::loadModel(modelDir, "cpu");
-  if (init.config.arch != opt_.net.arch || init.config.width != opt_.net.width)
+  if (init.config.arch != opt_.net.arch || init.config.width != opt_.net.width || init.config.tower != opt_.net.tower)
     throw Error(modelDir.string(), "--init needs a model of the same architecture and width (it has " +
                                        nn::toString(init.config.arch) + ", width " + std::to_string(init.config.width) + ")");
   torch::NoGradGuard noGrad;
@@ -100,7 +175,7 @@ data::AvcBatch Trainer::toDevice(data::AvcBatch b) const {
   const auto dev = torch::Device(opt_.device);
   b.images = b.images.to(dev, torch::kFloat);
   b.spectrograms = b.spectrograms.to(dev, torch::kFloat);
-  if (cuda_) {
+  if (channelsLast()) {
     b.images = b.images.contiguous(torch::MemoryFormat::ChannelsLast);
     b.spectrograms = b.spectrograms.contiguous(torch::MemoryFormat::ChannelsLast);
   }
@@ -120,7 +195,8 @@ StepStats Trainer::trainStep() {
   LossResult result;
   {
     CudaAutocast autocast(cuda_);
-    result = computeLoss(model_, opt_.objective, batch, opt_.temperature);
+    CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
+    result = computeLoss(model_, opt_.objective, batch, opt_.temperature, opt_.globalWeight);
   }
   result.loss.backward();
   optimizer_->step();
@@ -138,13 +214,24 @@ StepStats Trainer::trainStep() {
 double Trainer::validate(data::BatchSource& source, int64_t batches) {
   torch::NoGradGuard noGrad;
   model_.module()->eval();
-  int64_t right = 0, total = 0;
+  int64_t right = 0, total = 0, hits = 0, pointed = 0;
+  auto avol = nn::avolNet(model_);
   for (int64_t i = 0; i < batches; ++i) {
     const auto batch = toDevice(source.next(opt_.batchSize, data::PairMode::Avc));
     torch::Tensor scores;
     {
       CudaAutocast autocast(cuda_);
-      scores = correspondenceScores(model_, batch.images, batch.spectrograms).to(torch::kCPU, torch::kFloat);
+      if (avol) {
+        const auto out = avol->forward(batch.images, batch.spectrograms);
+        scores = out.logit.to(torch::kCPU, torch::kFloat);
+        if (batch.soundingBoxes.defined()) {
+          const auto [h, p] = pointingHits(out.map.to(torch::kCPU, torch::kFloat), batch.soundingBoxes.to(torch::kCPU));
+          hits += h;
+          pointed += p;
+        }
+      } else {
+        scores = correspondenceScores(model_, batch.images, batch.spectrograms).to(torch::kCPU, torch::kFloat);
+      }
     }
     const double threshold = opt_.objective == Objective::Avc ? 0.0 : scores.median().item<double>();
     const auto labels = batch.corresponds.to(torch::kCPU).gt(0.5);
@@ -152,6 +239,7 @@ double Trainer::validate(data::BatchSource& source, int64_t batches) {
     total += scores.size(0);
   }
   model_.module()->train();
+  lastValPointing_ = pointed ? std::optional<double>(double(hits) / pointed) : std::nullopt;
   return total ? static_cast<double>(right) / total : 0.0;
 }
 
@@ -208,6 +296,8 @@ json Trainer::card() const {
   recipe["train_seconds"] = std::round(trainSeconds_ * 10) / 10;
   if (opt_.timeLimitSeconds > 0) recipe["time_limit_seconds"] = opt_.timeLimitSeconds;
   if (opt_.objective == Objective::Contrastive) recipe["temperature"] = opt_.temperature;
+  if (opt_.globalWeight > 0) recipe["global_weight"] = opt_.globalWeight;
+  if (!cuda_) recipe["threads"] = torch::get_num_threads();
   return {{"recipe", recipe}};
 }
 
@@ -226,6 +316,7 @@ void Trainer::saveCheckpoint() {
     torch::save(*optimizer_, (tmp / "optimizer.pt").string());
     torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "rng.pt").string());
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
+                        {"tower", nn::toString(opt_.net.tower)},
                         {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
                         {"train_seconds", trainSeconds_}};
     writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
@@ -243,6 +334,7 @@ void Trainer::loadCheckpoint() {
     throw Error((dir / "state.json").string(), std::string("not valid JSON (") + e.what() + ")");
   }
   if (state.value("arch", "") != nn::toString(opt_.net.arch) || state.value("width", 0) != opt_.net.width ||
+      state.value("tower", "paper") != nn::toString(opt_.net.tower) ||
       state.value("objective", "") != toString(opt_.objective))
     throw Error(dir.string(), "the checkpoint was made with arch " + state.value("arch", "?") + ", width " +
                                   std::to_string(state.value("width", 0)) + ", objective " + state.value("objective", "?") +
@@ -280,8 +372,10 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   TrainResult result;
   fs::create_directories(opt_.out);
   if (!opt_.resume) fs::remove(opt_.out / "metrics.jsonl");
+  else dropMetricsAfter(opt_.out / "metrics.jsonl", step_);  // steps after the checkpoint are trained again
   double samplesPerSecond = 0;
   const auto started = std::chrono::steady_clock::now();
+  auto lastCheckpoint = started;
   while (step_ < opt_.steps) {
     if (cancel && cancel->cancelled()) {
       result.cancelled = true;
@@ -304,9 +398,16 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     if (validation_ && ((opt_.valEvery > 0 && step_ % opt_.valEvery == 0) || last)) {
       result.valAccuracy = validate(*validation_, opt_.valBatches);
       line["val_acc"] = *result.valAccuracy;
+      if (lastValPointing_) line["val_pointing"] = *lastValPointing_;
     }
     appendMetrics(line);
-    if (opt_.checkpointEvery > 0 && step_ % opt_.checkpointEvery == 0 && !last) saveCheckpoint();
+    const bool stepDue = opt_.checkpointEvery > 0 && step_ % opt_.checkpointEvery == 0;
+    const bool timeDue = opt_.checkpointSeconds > 0 &&
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - lastCheckpoint).count() >= opt_.checkpointSeconds;
+    if ((stepDue || timeDue) && !last) {
+      saveCheckpoint();
+      lastCheckpoint = std::chrono::steady_clock::now();
+    }
     if (progress) {
       char note[96];
       std::snprintf(note, sizeof note, "loss %.4f acc %.2f", s.loss, s.accuracy);

@@ -27,11 +27,13 @@ struct TrainOptions {
   LearningRateSchedule schedule;
   double weightDecay = 1e-5;
   double temperature = 0.07;      // contrastive only
+  double globalWeight = 0;        // contrastive AVOL-Net: weight of the mean-over-positions term (Objectives.h)
   std::string device = "cpu";     // "cpu" | "cuda"
   uint64_t seed = 1;
   int64_t valEvery = 0;           // 0 = only at the end (when a validation source is given)
   int64_t valBatches = 4;
   int64_t checkpointEvery = 500;  // 0 = only at the end / on cancel
+  double checkpointSeconds = 600; // also checkpoint when this much wall time passed since the last (0 = off)
   std::filesystem::path out;      // the model folder; <out>/checkpoint holds the resumable state
   bool resume = false;
   std::filesystem::path initFrom;  // warm start: copy matching weights from this model folder
@@ -66,6 +68,10 @@ class Trainer {
   // contrastive leaves the calibration untrained, so its scores are split
   // at the batch median instead.
   double validate(data::BatchSource& source, int64_t batches);
+  // AVOL-Net on a source with ground truth (scenes): the fraction of
+  // positives with a visible sounding object whose map peaks inside its box
+  // (the 14x14 cell centre), from the last validate(); empty otherwise.
+  std::optional<double> lastValPointing() const { return lastValPointing_; }
   void saveCheckpoint();
   void saveFinalModel();
   // AVOL-Net trained contrastively: fits the calibration a·s + b (towers
@@ -91,6 +97,7 @@ class Trainer {
   nn::Model model_;
   std::unique_ptr<torch::optim::Adam> optimizer_;
   int64_t step_ = 0;
+  std::optional<double> lastValPointing_;
   double trainSeconds_ = 0;  // time spent in training steps, over resumes
   bool cuda_ = false;
 };

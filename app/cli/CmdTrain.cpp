@@ -5,6 +5,7 @@
 #include "core/common/Error.h"
 #include "core/common/Progress.h"
 #include "core/data/DatasetSource.h"
+#include "core/data/PrefetchingSource.h"
 #include "core/data/SceneSource.h"
 #include "core/nn/Device.h"
 #include "training/Trainer.h"
@@ -19,12 +20,12 @@ namespace soundspot::cli {
 namespace {
 
 struct TrainArgs {
-  std::string data, scenes, arch = "avol", objective = "avc", out, device = "auto", init, similarity = "auto";
+  std::string data, scenes, arch = "avol", objective = "avc", out, device = "auto", init, similarity = "auto", tower = "paper";
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
-  double lr = 1e-4, temperature = 0.07, timeLimit = 0;
+  double lr = 1e-4, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 64;
   uint64_t seed = 1;
-  bool resume = false, noGridFix = false;
+  bool resume = false, noGridFix = false, noPrefetch = false;
 };
 
 void runTrain(const TrainArgs& a) {
@@ -35,6 +36,7 @@ void runTrain(const TrainArgs& a) {
   training::TrainOptions opt;
   opt.net.arch = nn::parseArch(a.arch);
   opt.net.width = a.width;
+  opt.net.tower = nn::parseTower(a.tower);
   opt.objective = training::parseObjective(a.objective);
   // The contrastive objective trains cosines; the paper's avc the raw product.
   opt.net.similarity = a.similarity == "auto"
@@ -53,6 +55,9 @@ void runTrain(const TrainArgs& a) {
   opt.resume = a.resume;
   opt.initFrom = a.init;
   opt.temperature = a.temperature;
+  opt.globalWeight = a.globalWeight;
+  opt.checkpointSeconds = a.checkpointMinutes * 60;
+  if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
   opt.timeLimitSeconds = a.timeLimit;
   if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
@@ -76,12 +81,15 @@ void runTrain(const TrainArgs& a) {
     opt.recipe["scenes"] = a.scenes;
   }
 
+  // Scenes and spectrograms are made on a producer thread while the model trains.
+  if (!a.noPrefetch) train = data::prefetching(std::move(train));
   training::Trainer trainer(opt, *train, validation.get());
   CancelToken cancel;
   cancelOnSignal(cancel);
   Progress progress("train " + a.arch, a.steps, Progress::terminalBar("train " + a.arch));
   progress.set(trainer.step());
-  spdlog::info("training {} (width {}, {}) on {} for {} steps, batch {}", a.arch, a.width, a.objective, opt.device, a.steps, a.batch);
+  spdlog::info("training {} (width {}, {} towers, {}) on {} ({} threads) for {} steps, batch {}", a.arch, a.width, a.tower,
+               a.objective, opt.device, nn::cpuThreads(), a.steps, a.batch);
   const auto result = trainer.run(&progress, &cancel);
   nlohmann::json line = {{"model", a.out},       {"arch", a.arch},
                          {"objective", a.objective}, {"steps", result.steps},
@@ -89,6 +97,7 @@ void runTrain(const TrainArgs& a) {
                          {"samples_per_s", result.samplesPerSecond}, {"device", opt.device},
                          {"cancelled", result.cancelled}, {"time_limited", result.timeLimited}};
   if (result.valAccuracy) line["val_acc"] = *result.valAccuracy;
+  if (trainer.lastValPointing()) line["val_pointing"] = *trainer.lastValPointing();
   std::printf("%s\n", line.dump().c_str());
 }
 
@@ -105,6 +114,14 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--lr", args->lr, "Base learning rate (Adam)")->capture_default_str();
   cmd->add_option("--warmup", args->warmup, "Linear warm-up steps")->capture_default_str();
   cmd->add_option("--width", args->width, "Channels of the first conv block (paper: 64)")->capture_default_str();
+  cmd->add_option("--tower", args->tower, "Conv towers: paper | compact (CPU: 4x4 stride-4 stem, same output grids)")
+      ->capture_default_str();
+  cmd->add_option("--global-weight", args->globalWeight,
+                  "Contrastive AVOL-Net: add this weight of the loss on the mean over positions (shortens the plateau)")
+      ->capture_default_str();
+  cmd->add_option("--checkpoint-minutes", args->checkpointMinutes, "Also checkpoint after this many minutes (0: off)")
+      ->capture_default_str();
+  cmd->add_flag("--no-prefetch", args->noPrefetch, "Make batches on the training thread (no producer thread)");
   cmd->add_option("--device", args->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");

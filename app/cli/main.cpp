@@ -3,6 +3,7 @@
 #include "app/cli/Command.h"
 #include "core/common/Error.h"
 #include "core/common/Log.h"
+#include "core/nn/Device.h"
 
 #include <spdlog/spdlog.h>
 
@@ -30,10 +31,15 @@ int main(int argc, char** argv) {
                "soundspot-cli"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("soundspot-cli ") + SOUNDSPOT_VERSION);
-  int verbose = 0, quiet = 0;
+  int verbose = 0, quiet = 0, threads = 0;
   app.add_flag("-v,--verbose", verbose, "More log output (repeat for trace); or set SOUNDSPOT_LOG");
   app.add_flag("-q,--quiet", quiet, "Only errors (repeat for nothing)");
-  app.parse_complete_callback([&] { initLogging(verbose - quiet); });
+  app.add_option("--threads", threads, "CPU threads for the networks (default: all cores)")->check(CLI::NonNegativeNumber);
+  app.parse_complete_callback([&] {
+    initLogging(verbose - quiet);
+    const int used = nn::useCpuThreads(threads);
+    spdlog::debug("LibTorch uses {} CPU threads", used);
+  });
 
   auto& registry = cli::commandRegistry();
   std::sort(registry.begin(), registry.end(), [](auto& a, auto& b) { return a.first < b.first; });

@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
   parser.addOptions({model, audio, device, play, seek, view, screenshot, delay, verbose});
   parser.process(app);
   soundspot::initLogging(parser.isSet(verbose) ? 1 : 0);
+  // LibTorch may default to one thread here: the maps need every core.
+  soundspot::nn::useCpuThreads();
 
   soundspot::ui::MainWindow window;
   const bool headlessShot = parser.isSet(screenshot);

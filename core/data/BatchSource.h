@@ -14,6 +14,10 @@ struct AvcBatch {
   torch::Tensor corresponds;   // B float: 1 = audio belongs with the frame, 0 = negative
   torch::Tensor audioIdentity; // B int64: id of the source recording/clip of the audio
                                // (the contrastive loss masks pairs that share it)
+  torch::Tensor soundingBoxes; // B x 4 float (x0, y0, x1, y1 in the network input,
+                               // normalised) of the object that makes the pair's sound,
+                               // all -1 when none is visible; undefined when the source
+                               // has no ground truth (scene sources have it)
 };
 
 enum class PairMode {

@@ -7,7 +7,7 @@ namespace soundspot::nn {
 
 class AudioNetImpl : public ConvStackImpl {
  public:
-  explicit AudioNetImpl(int width) : ConvStackImpl(1, width) {}
+  explicit AudioNetImpl(int width, Tower tower = Tower::Paper) : ConvStackImpl(1, width, tower) {}
 };
 TORCH_MODULE(AudioNet);
 

@@ -2,9 +2,9 @@
 
 namespace soundspot::nn {
 
-AveNetImpl::AveNetImpl(int width, int embedDim) {
-  vision = register_module("vision", VisionNet(width));
-  audio = register_module("audio", AudioNet(width));
+AveNetImpl::AveNetImpl(int width, int embedDim, Tower tower) {
+  vision = register_module("vision", VisionNet(width, tower));
+  audio = register_module("audio", AudioNet(width, tower));
   const int features = vision->outChannels();
   visionFc1 = register_module("visionFc1", torch::nn::Linear(features, embedDim));
   visionFc2 = register_module("visionFc2", torch::nn::Linear(embedDim, embedDim));

@@ -11,7 +11,7 @@ namespace soundspot::nn {
 
 class AveNetImpl : public torch::nn::Module {
  public:
-  explicit AveNetImpl(int width, int embedDim = 128);
+  explicit AveNetImpl(int width, int embedDim = 128, Tower tower = Tower::Paper);
   torch::Tensor imageEmbedding(const torch::Tensor& images);       // B x 128, unit length
   torch::Tensor audioEmbedding(const torch::Tensor& spectrograms); // B x 128, unit length
   // B x 2 logits (index 1 = "corresponds") from the embeddings' distance.

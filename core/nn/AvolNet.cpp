@@ -2,9 +2,9 @@
 
 namespace soundspot::nn {
 
-AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine) : cosine(cosine) {
-  vision = register_module("vision", VisionNet(width));
-  audio = register_module("audio", AudioNet(width));
+AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine, Tower tower) : cosine(cosine) {
+  vision = register_module("vision", VisionNet(width, tower));
+  audio = register_module("audio", AudioNet(width, tower));
   const int features = vision->outChannels();
   regionConv1 = register_module("regionConv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(features, embedDim, 1)));
   regionConv2 = register_module("regionConv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(embedDim, embedDim, 1)));

@@ -20,7 +20,7 @@ struct AvolOutput {
 
 class AvolNetImpl : public torch::nn::Module {
  public:
-  explicit AvolNetImpl(int width, int embedDim = 128, bool cosine = false);
+  explicit AvolNetImpl(int width, int embedDim = 128, bool cosine = false, Tower tower = Tower::Paper);
   torch::Tensor visualRegions(const torch::Tensor& images);         // B x 128 x 14 x 14
   torch::Tensor audioEmbedding(const torch::Tensor& spectrograms);  // B x 128
   // B x 1 x 14 x 14 similarity of each region with the audio (scalar product,

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <thread>
+
 namespace soundspot::nn {
 
 DeviceChoice parseDeviceChoice(const std::string& text) {
@@ -32,5 +34,13 @@ std::string resolveDevice(DeviceChoice choice) {
   }
   return cudaAvailable() ? "cuda" : "cpu";
 }
+
+int useCpuThreads(int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  return torch::get_num_threads();
+}
+
+int cpuThreads() { return torch::get_num_threads(); }
 
 }  // namespace soundspot::nn

@@ -14,4 +14,9 @@ bool cudaAvailable();
 // Returns "cpu" or "cuda".
 std::string resolveDevice(DeviceChoice choice);
 
+// CPU threads for LibTorch's intra-op parallelism: 0 = every core of the
+// machine (LibTorch itself may default to one here). Returns the count set.
+int useCpuThreads(int threads = 0);
+int cpuThreads();  // what LibTorch uses now
+
 }  // namespace soundspot::nn

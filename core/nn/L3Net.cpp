@@ -2,9 +2,9 @@
 
 namespace soundspot::nn {
 
-L3NetImpl::L3NetImpl(int width, int hidden) {
-  vision = register_module("vision", VisionNet(width));
-  audio = register_module("audio", AudioNet(width));
+L3NetImpl::L3NetImpl(int width, int hidden, Tower tower) {
+  vision = register_module("vision", VisionNet(width, tower));
+  audio = register_module("audio", AudioNet(width, tower));
   fc1 = register_module("fc1", torch::nn::Linear(vision->outChannels() + audio->outChannels(), hidden));
   fc2 = register_module("fc2", torch::nn::Linear(hidden, 2));
 }

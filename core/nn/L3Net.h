@@ -10,7 +10,7 @@ namespace soundspot::nn {
 
 class L3NetImpl : public torch::nn::Module {
  public:
-  explicit L3NetImpl(int width, int hidden = 128);
+  explicit L3NetImpl(int width, int hidden = 128, Tower tower = Tower::Paper);
   // B x 16w: pooled vision features then pooled audio features (1024-D at
   // the paper's width); compared through CCA for retrieval.
   torch::Tensor features(const torch::Tensor& images, const torch::Tensor& spectrograms);

@@ -15,9 +15,9 @@ Model makeModel(const NetConfig& config) {
   Model m;
   m.config = config;
   switch (config.arch) {
-    case Arch::Avol: m.avol = AvolNet(config.width, config.embedDim, config.similarity == Similarity::Cosine); break;
-    case Arch::Ave: m.ave = AveNet(config.width, config.embedDim); break;
-    case Arch::L3: m.l3 = L3Net(config.width, config.embedDim); break;
+    case Arch::Avol: m.avol = AvolNet(config.width, config.embedDim, config.similarity == Similarity::Cosine, config.tower); break;
+    case Arch::Ave: m.ave = AveNet(config.width, config.embedDim, config.tower); break;
+    case Arch::L3: m.l3 = L3Net(config.width, config.embedDim, config.tower); break;
   }
   return m;
 }

@@ -64,6 +64,7 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
   card["arch"] = toString(model.config.arch);
   card["width"] = model.config.width;
   card["embed_dim"] = model.config.embedDim;
+  card["tower"] = toString(model.config.tower);
   if (model.config.arch == Arch::Avol) card["similarity"] = toString(model.config.similarity);
   card["input"] = inputDescription();
   card["version"] = SOUNDSPOT_VERSION;
@@ -76,6 +77,7 @@ void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precisi
       {"width", std::to_string(model.config.width)},
       {"embed_dim", std::to_string(model.config.embedDim)},
       {"similarity", toString(model.config.similarity)},
+      {"tower", toString(model.config.tower)},
       {"input", inputDescription().dump()},
       {"version", SOUNDSPOT_VERSION},
       {"recipe", card["recipe"].dump()}};
@@ -119,6 +121,7 @@ Model loadModel(const fs::path& dir, const std::string& device) {
     config.width = card.at("width").get<int>();
     config.embedDim = card.value("embed_dim", 128);
     config.similarity = parseSimilarity(card.value("similarity", "dot"));
+    config.tower = parseTower(card.value("tower", "paper"));  // older cards: the paper's towers
   } catch (const json::exception& e) {
     throw Error(cardPath.string(), std::string("invalid model card (") + e.what() + ")");
   } catch (const UsageError& e) {

@@ -28,4 +28,12 @@ Similarity parseSimilarity(const std::string& text) {
 
 std::string toString(Similarity similarity) { return similarity == Similarity::Cosine ? "cosine" : "dot"; }
 
+Tower parseTower(const std::string& text) {
+  if (text == "paper") return Tower::Paper;
+  if (text == "compact") return Tower::Compact;
+  throw UsageError("--tower", "expected paper or compact, got '" + text + "'");
+}
+
+std::string toString(Tower tower) { return tower == Tower::Compact ? "compact" : "paper"; }
+
 }  // namespace soundspot::nn

@@ -6,7 +6,7 @@ namespace soundspot::nn {
 
 class VisionNetImpl : public ConvStackImpl {
  public:
-  explicit VisionNetImpl(int width) : ConvStackImpl(3, width) {}
+  explicit VisionNetImpl(int width, Tower tower = Tower::Paper) : ConvStackImpl(3, width, tower) {}
 };
 TORCH_MODULE(VisionNet);
 

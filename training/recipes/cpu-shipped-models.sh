@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Trains the three shipped models (AVOL-Net, AVE-Net, L3-Net) from scratch on
+# the machine at hand: the 2-core CPU machine is the plan, a CUDA GPU is used
+# when there is one. Stages (each skipped when its result exists):
+#   1. build soundspot-cli          2. asset pack (out/scenes.sspack)
+#   3. bench train (speed figures)  4. AVOL-Net  5. AVE-Net  6. L3-Net
+#   7. copy the models into resources/models/{avol,ave,l3} with their cards
+#
+#   nohup bash training/recipes/cpu-shipped-models.sh > out/cpu-run.log 2>&1 &
+#   bash training/recipes/cpu-shipped-models.sh --resume    # after a stop, a kill -9 or on a new machine
+#
+# Every trainer checkpoints atomically at least every 10 minutes; --resume
+# continues each stage from its checkpoint (the run folder RUN, default
+# training/runs/cpu, is small enough to commit so that a run can move to a
+# fresh machine). Without --resume an existing run folder is refused.
+#
+# Environment: RUN (run folder), PACK, DEST (default resources/models), and
+# the budgets AVOL_STEPS / AVE_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default: all cores).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+RESUME=0
+for a in "$@"; do
+  case "$a" in
+    --resume) RESUME=1 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "cpu-recipe: unknown argument $a (only --resume)" >&2; exit 2 ;;
+  esac
+done
+T0=$(date +%s)
+RUN="${RUN:-training/runs/cpu}"
+PACK="${PACK:-out/scenes.sspack}"
+DEST="${DEST:-resources/models}"
+WIDTH="${WIDTH:-16}"; BATCH="${BATCH:-32}"
+AVOL_STEPS="${AVOL_STEPS:-15000}"; AVE_STEPS="${AVE_STEPS:-2500}"; L3_STEPS="${L3_STEPS:-2500}"
+THREADS="${THREADS:-0}"
+if [ -d "$RUN" ] && [ "$RESUME" = 0 ] && [ -n "$(ls -A "$RUN" 2>/dev/null)" ]; then
+  echo "cpu-recipe: $RUN already holds a run; continue it with --resume or remove it" >&2; exit 2
+fi
+mkdir -p "$RUN" out
+
+BUILD="${SOUNDSPOT_BUILD_DIR:-build}"
+if [ ! -x "$BUILD/app/soundspot-cli" ]; then
+  bash packaging/install-deps.sh
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$BUILD" --target soundspot-cli -j "$(nproc)" >/dev/null
+CLI="$BUILD/app/soundspot-cli"
+DEVICE=cpu
+HARDWARE="$(nproc) CPU cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/Mem:/{print $2}') GB"
+if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 && "$CLI" about 2>/dev/null | grep -q 'CUDA available: yes'; then
+  DEVICE=cuda; HARDWARE="$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1), $HARDWARE"
+fi
+COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo '+changes')"
+# bf16 autocast where the CPU has bf16 instructions (+25% samples/s measured here).
+if [ "$DEVICE" = cpu ] && grep -qw avx512_bf16 /proc/cpuinfo; then export SOUNDSPOT_CPU_BF16="${SOUNDSPOT_CPU_BF16:-1}"; fi
+echo "cpu-recipe: $HARDWARE, device $DEVICE, code $COMMIT, cpu bf16 ${SOUNDSPOT_CPU_BF16:-0}"
+
+[ -f "$PACK" ] || "$CLI" pack --out "$PACK"
+
+if [ ! -f "$RUN/bench-train.json" ]; then
+  "$CLI" --threads "$THREADS" bench train --arch avol --tower compact --objective contrastive --width "$WIDTH" \
+      --batch "$BATCH" --steps 10 --device "$DEVICE" --scenes "$PACK" > "$RUN/bench-train.json.tmp"
+  mv "$RUN/bench-train.json.tmp" "$RUN/bench-train.json"
+fi
+cat "$RUN/bench-train.json"
+
+# One stage: trains until its step budget, resuming from its checkpoint.
+train() {  # arch objective steps extra-args...
+  local arch=$1 objective=$2 steps=$3; shift 3
+  local out="$RUN/$arch"
+  if [ -f "$out/done.json" ]; then echo "cpu-recipe: $arch already trained"; return 0; fi
+  local resume=()
+  [ -f "$out/checkpoint/state.json" ] && resume=(--resume)
+  echo "cpu-recipe: training $arch ($objective, $steps steps) ${resume[*]}"
+  local t=$(date +%s)
+  "$CLI" --threads "$THREADS" train --scenes "$PACK" --arch "$arch" --objective "$objective" --tower compact \
+      --width "$WIDTH" --batch "$BATCH" --steps "$steps" --device "$DEVICE" --val-every 100 --checkpoint-every 0 \
+      --checkpoint-minutes 10 --out "$out" "${resume[@]}" "$@" > "$out.result.json.tmp"
+  mv "$out.result.json.tmp" "$out/result.json"
+  echo "{\"wall_seconds_last_session\": $(( $(date +%s) - t ))}" > "$out/done.json"
+  cat "$out/result.json"
+}
+train avol contrastive "$AVOL_STEPS" --lr 1e-3 --warmup 200 --global-weight 1
+train ave contrastive "$AVE_STEPS" --lr 1e-3 --warmup 200
+train l3 avc "$L3_STEPS" --lr 1e-3 --warmup 200
+
+# The shipped folders: weights and card of each stage, plus what produced them.
+python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" <<'PY'
+import json, pathlib, shutil, sys, os
+run, dest, hardware, commit, threads = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
+bench = json.loads((run / "bench-train.json").read_text())
+for arch in ("avol", "ave", "l3"):
+    src = run / arch
+    card = json.loads((src / "card.json").read_text())
+    r = card.setdefault("recipe", {})
+    metrics = [json.loads(l) for l in (src / "metrics.jsonl").read_text().splitlines() if l.strip()]
+    r["command"] = "bash training/recipes/cpu-shipped-models.sh"
+    r["code_commit"] = commit
+    r["hardware"] = hardware
+    r["samples_seen"] = r.get("steps", 0) * r.get("batch", 0)
+    r["wall_seconds"] = r.get("train_seconds")
+    r["bench"] = bench
+    last_val = [m for m in metrics if "val_acc" in m]
+    if last_val:
+        r["final_val"] = {k: v for k, v in last_val[-1].items() if k.startswith("val_") or k == "step"}
+    tmp = dest / (arch + ".tmp-new")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for f in ("vision.safetensors", "audio.safetensors", "head.safetensors", "metrics.jsonl"):
+        shutil.copy2(src / f, tmp / f)
+    (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
+    old = dest / (arch + ".tmp-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if (dest / arch).exists(): os.rename(dest / arch, old)
+    os.rename(tmp, dest / arch)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"cpu-recipe: {dest / arch}")
+PY
+echo "cpu-recipe: done in $(( $(date +%s) - T0 )) s this session"
