@@ -150,21 +150,27 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
 
 void Trainer::warmStart(const fs::path& modelDir) {
   const nn::Model init = nn::loadModel(modelDir, "cpu");
-  if (init.config.arch != opt_.net.arch || init.config.width != opt_.net.width || init.config.tower != opt_.net.tower)
-    throw Error(modelDir.string(), "--init needs a model of the same architecture and width (it has " +
-                                       nn::toString(init.config.arch) + ", width " + std::to_string(init.config.width) + ")");
+  if (init.config.width != opt_.net.width || init.config.tower != opt_.net.tower)
+    throw Error(modelDir.string(), "--init needs a model of the same width and towers (it has width " +
+                                       std::to_string(init.config.width) + ", " + nn::toString(init.config.tower) + " towers)");
+  // Another architecture lends only its conv towers (e.g. AVOL-Net starting
+  // from an AVE-Net, whose global objective leaves chance much sooner).
+  const bool towersOnly = init.config.arch != opt_.net.arch;
+  auto lends = [&](const std::string& name) {
+    return !towersOnly || name.rfind("vision.", 0) == 0 || name.rfind("audio.", 0) == 0;
+  };
   torch::NoGradGuard noGrad;
   auto src = init.module()->named_parameters(true);
   int64_t copied = 0;
   for (auto& p : model_.module()->named_parameters(true)) {
-    if (const auto* s = src.find(p.key()); s && s->sizes() == p.value().sizes()) {
+    if (const auto* s = src.find(p.key()); s && lends(p.key()) && s->sizes() == p.value().sizes()) {
       p.value().copy_(*s);
       ++copied;
     }
   }
   auto srcBuffers = init.module()->named_buffers(true);
   for (auto& b : model_.module()->named_buffers(true))
-    if (const auto* s = srcBuffers.find(b.key()); s && s->sizes() == b.value().sizes()) b.value().copy_(*s);
+    if (const auto* s = srcBuffers.find(b.key()); s && lends(b.key()) && s->sizes() == b.value().sizes()) b.value().copy_(*s);
   opt_.recipe["init"] = modelDir.string();
   spdlog::info("warm start from {} ({} of {} parameter tensors)", modelDir.string(), copied, src.size());
 }

@@ -127,7 +127,7 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");
   cmd->add_flag("--no-frame-grid-fix", args->noGridFix,
                 "Ablation: sample negative audio anywhere, not on the frame grid (dataset folders only)");
-  cmd->add_option("--init", args->init, "Warm start: copy the weights of this model folder (same arch and width)");
+  cmd->add_option("--init", args->init, "Warm start: copy the weights of this model folder (same width and towers; another arch lends only its conv towers)");
   cmd->add_option("--similarity", args->similarity, "AVOL-Net region/audio comparison: auto (cosine for contrastive, dot for avc) | dot | cosine")
       ->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "Contrastive temperature")->capture_default_str();

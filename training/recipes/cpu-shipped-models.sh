@@ -80,9 +80,12 @@ train() {  # arch objective steps extra-args...
   echo "{\"wall_seconds_last_session\": $(( $(date +%s) - t ))}" > "$out/done.json"
   cat "$out/result.json"
 }
-train avol contrastive "$AVOL_STEPS" --lr 1e-3 --warmup 200 --global-weight 1
-train ave contrastive "$AVE_STEPS" --lr 1e-3 --warmup 200
-train l3 avc "$L3_STEPS" --lr 1e-3 --warmup 200
+# AVE-Net first: its global objective leaves chance on this CPU long before
+# AVOL-Net's max over positions does from scratch (README, Training objectives);
+# AVOL-Net then starts from its conv towers.
+train ave contrastive "$AVE_STEPS" --lr 3e-4 --warmup 100
+train avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --global-weight 1 --init "$RUN/ave"
+train l3 avc "$L3_STEPS" --lr 3e-4 --warmup 100
 
 # The shipped folders: weights and card of each stage, plus what produced them.
 python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" <<'PY'

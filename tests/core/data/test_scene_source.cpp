@@ -1,5 +1,6 @@
 #include "core/audio/TorchSpectrogram.h"
 #include "core/common/Error.h"
+#include "core/data/PrefetchingSource.h"
 #include "core/data/SceneSource.h"
 #include "core/data/SceneSplits.h"
 #include "tests/core/data/test_scene_fixture.h"
@@ -32,6 +33,39 @@ class TestSceneSource : public QObject {
     QVERIFY(source->epochSize() > 0);
     // Images are normalised (ImageNet statistics), not raw 0..255.
     QVERIFY(b.images.abs().max().item<float>() < 3.f);
+  }
+  void soundingBoxesOnlyForPositivesWithAVisibleSource() {
+    auto source = openSceneSource(pack_, "val", "cpu", 4);
+    const auto b = source->next(16, PairMode::Avc);
+    QCOMPARE(b.soundingBoxes.sizes().vec(), (std::vector<int64_t>{16, 4}));
+    int boxes = 0;
+    for (int i = 0; i < 16; ++i) {
+      const auto box = b.soundingBoxes[i];
+      if (b.corresponds[i].item<float>() < 0.5f) {
+        QCOMPARE(box[0].item<float>(), -1.f);  // a negative's sound is not in the frame
+        continue;
+      }
+      if (box[0].item<float>() < 0) continue;  // off-screen or noisy second
+      ++boxes;
+      QVERIFY(box[2].item<float>() > box[0].item<float>() && box[3].item<float>() > box[1].item<float>());
+      QVERIFY(box.min().item<float>() >= 0.f && box.max().item<float>() <= 1.f);
+    }
+    QVERIFY(boxes > 0);
+  }
+  void prefetchingGivesTheSameBatchesAndSeeks() {
+    auto plain = openSceneSource(pack_, "train", "cpu", 11);
+    auto ahead = prefetching(openSceneSource(pack_, "train", "cpu", 11), 2);
+    for (int i = 0; i < 3; ++i) {
+      const auto a = plain->next(4, PairMode::PositivesOnly), b = ahead->next(4, PairMode::PositivesOnly);
+      QVERIFY(torch::equal(a.images, b.images));
+      QVERIFY(torch::equal(a.spectrograms, b.spectrograms));
+      QVERIFY(torch::equal(a.soundingBoxes, b.soundingBoxes));
+    }
+    // A new batch shape and a seek both restart the producer at the right batch.
+    QVERIFY(torch::equal(plain->next(6, PairMode::Avc).images, ahead->next(6, PairMode::Avc).images));
+    plain->seek(1);
+    ahead->seek(1);
+    QVERIFY(torch::equal(plain->next(4, PairMode::PositivesOnly).spectrograms, ahead->next(4, PairMode::PositivesOnly).spectrograms));
   }
   void seekResumesExactly() {
     auto a = openSceneSource(pack_, "test-unseen", "cpu", 9);
