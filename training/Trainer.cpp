@@ -422,7 +422,8 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   }
   result.steps = step_;
   result.samplesPerSecond = samplesPerSecond;
-  if (opt_.objective == Objective::Contrastive && nn::avolNet(model_) && !result.cancelled)
+  // Also when stopped early: the saved model must read as a probability map.
+  if (opt_.objective == Objective::Contrastive && nn::avolNet(model_))
     fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   saveCheckpoint();
   saveFinalModel();

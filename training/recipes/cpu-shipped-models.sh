@@ -8,6 +8,7 @@
 #
 #   nohup bash training/recipes/cpu-shipped-models.sh > out/cpu-run.log 2>&1 &
 #   bash training/recipes/cpu-shipped-models.sh --resume    # after a stop, a kill -9 or on a new machine
+#   bash training/recipes/cpu-shipped-models.sh --ship-only # ship the stages finished so far
 #
 # Every trainer checkpoints atomically at least every 10 minutes; --resume
 # continues each stage from its checkpoint (the run folder RUN, default
@@ -18,12 +19,13 @@
 # the budgets AVOL_STEPS / AVE_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default: all cores).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-RESUME=0
+RESUME=0; SHIP_ONLY=0
 for a in "$@"; do
   case "$a" in
     --resume) RESUME=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "cpu-recipe: unknown argument $a (only --resume)" >&2; exit 2 ;;
+    --ship-only) SHIP_ONLY=1; RESUME=1 ;;  # only stage 7: the models as far as they are trained
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "cpu-recipe: unknown argument $a (--resume, --ship-only)" >&2; exit 2 ;;
   esac
 done
 T0=$(date +%s)
@@ -31,7 +33,7 @@ RUN="${RUN:-training/runs/cpu}"
 PACK="${PACK:-out/scenes.sspack}"
 DEST="${DEST:-resources/models}"
 WIDTH="${WIDTH:-16}"; BATCH="${BATCH:-32}"
-AVOL_STEPS="${AVOL_STEPS:-15000}"; AVE_STEPS="${AVE_STEPS:-2500}"; L3_STEPS="${L3_STEPS:-2500}"
+AVOL_STEPS="${AVOL_STEPS:-8000}"; AVE_STEPS="${AVE_STEPS:-2500}"; L3_STEPS="${L3_STEPS:-2500}"
 THREADS="${THREADS:-0}"
 if [ -d "$RUN" ] && [ "$RESUME" = 0 ] && [ -n "$(ls -A "$RUN" 2>/dev/null)" ]; then
   echo "cpu-recipe: $RUN already holds a run; continue it with --resume or remove it" >&2; exit 2
@@ -55,9 +57,9 @@ COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD
 if [ "$DEVICE" = cpu ] && grep -qw avx512_bf16 /proc/cpuinfo; then export SOUNDSPOT_CPU_BF16="${SOUNDSPOT_CPU_BF16:-1}"; fi
 echo "cpu-recipe: $HARDWARE, device $DEVICE, code $COMMIT, cpu bf16 ${SOUNDSPOT_CPU_BF16:-0}"
 
-[ -f "$PACK" ] || "$CLI" pack --out "$PACK"
+[ "$SHIP_ONLY" = 1 ] || [ -f "$PACK" ] || "$CLI" pack --out "$PACK"
 
-if [ ! -f "$RUN/bench-train.json" ]; then
+if [ "$SHIP_ONLY" = 0 ] && [ ! -f "$RUN/bench-train.json" ]; then
   "$CLI" --threads "$THREADS" bench train --arch avol --tower compact --objective contrastive --width "$WIDTH" \
       --batch "$BATCH" --steps 10 --device "$DEVICE" --scenes "$PACK" > "$RUN/bench-train.json.tmp"
   mv "$RUN/bench-train.json.tmp" "$RUN/bench-train.json"
@@ -69,6 +71,7 @@ train() {  # arch objective steps extra-args...
   local arch=$1 objective=$2 steps=$3; shift 3
   local out="$RUN/$arch"
   if [ -f "$out/done.json" ]; then echo "cpu-recipe: $arch already trained"; return 0; fi
+  [ "$SHIP_ONLY" = 0 ] || return 0
   local resume=()
   [ -f "$out/checkpoint/state.json" ] && resume=(--resume)
   echo "cpu-recipe: training $arch ($objective, $steps steps) ${resume[*]}"
@@ -77,6 +80,9 @@ train() {  # arch objective steps extra-args...
       --width "$WIDTH" --batch "$BATCH" --steps "$steps" --device "$DEVICE" --val-every 100 --checkpoint-every 0 \
       --checkpoint-minutes 10 --out "$out" "${resume[@]}" "$@" > "$out.result.json.tmp"
   mv "$out.result.json.tmp" "$out/result.json"
+  if grep -q '"cancelled":true' "$out/result.json"; then
+    echo "cpu-recipe: $arch stopped at a checkpoint; continue with --resume" >&2; exit 130
+  fi
   echo "{\"wall_seconds_last_session\": $(( $(date +%s) - t ))}" > "$out/done.json"
   cat "$out/result.json"
 }
@@ -94,6 +100,8 @@ run, dest, hardware, commit, threads = pathlib.Path(sys.argv[1]), pathlib.Path(s
 bench = json.loads((run / "bench-train.json").read_text())
 for arch in ("avol", "ave", "l3"):
     src = run / arch
+    if not (src / "card.json").exists():
+        print(f"cpu-recipe: {arch} not trained yet, not shipped"); continue
     card = json.loads((src / "card.json").read_text())
     r = card.setdefault("recipe", {})
     metrics = [json.loads(l) for l in (src / "metrics.jsonl").read_text().splitlines() if l.strip()]
@@ -101,6 +109,8 @@ for arch in ("avol", "ave", "l3"):
     r["code_commit"] = commit
     r["hardware"] = hardware
     r["samples_seen"] = r.get("steps", 0) * r.get("batch", 0)
+    # A stage stopped before its budget (--ship-only mid-run) says so.
+    r["finished"] = (src / "done.json").exists()
     r["wall_seconds"] = r.get("train_seconds")
     r["bench"] = bench
     last_val = [m for m in metrics if "val_acc" in m]
