@@ -42,8 +42,16 @@ mkdir -p "$RUN" out
 
 BUILD="${SOUNDSPOT_BUILD_DIR:-build}"
 if [ ! -x "$BUILD/app/soundspot-cli" ]; then
-  bash packaging/install-deps.sh
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1 \
+     && TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)' 2>/dev/null); then
+    # The CUDA machine (../shared/GPU.md): CUDA LibTorch from Python's torch, no Qt/FFmpeg there.
+    BUILD="${SOUNDSPOT_BUILD_DIR:-build-gpu}"
+    cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
+          -DSOUNDSPOT_WITH_QT=OFF -DSOUNDSPOT_WITH_FFMPEG=OFF -DSOUNDSPOT_BUILD_TESTS=OFF >/dev/null
+  else
+    bash packaging/install-deps.sh
+    cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
 fi
 cmake --build "$BUILD" --target soundspot-cli -j "$(nproc)" >/dev/null
 CLI="$BUILD/app/soundspot-cli"
@@ -94,9 +102,11 @@ train avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --global-weight 1 --
 train l3 avc "$L3_STEPS" --lr 3e-4 --warmup 100
 
 # The shipped folders: weights and card of each stage, plus what produced them.
-python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" <<'PY'
+# The card names the command with the budgets this run used.
+COMMAND="AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
+python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" "$COMMAND" <<'PY'
 import json, pathlib, shutil, sys, os
-run, dest, hardware, commit, threads = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
+run, dest, hardware, commit, threads, command = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
 bench = json.loads((run / "bench-train.json").read_text())
 for arch in ("avol", "ave", "l3"):
     src = run / arch
@@ -105,7 +115,7 @@ for arch in ("avol", "ave", "l3"):
     card = json.loads((src / "card.json").read_text())
     r = card.setdefault("recipe", {})
     metrics = [json.loads(l) for l in (src / "metrics.jsonl").read_text().splitlines() if l.strip()]
-    r["command"] = "bash training/recipes/cpu-shipped-models.sh"
+    r["command"] = command
     r["code_commit"] = commit
     r["hardware"] = hardware
     r["samples_seen"] = r.get("steps", 0) * r.get("batch", 0)
