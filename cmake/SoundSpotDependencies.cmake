@@ -9,6 +9,24 @@ pkg_check_modules(FFTW3F REQUIRED IMPORTED_TARGET fftw3f)
 
 find_package(spdlog REQUIRED)
 
+# Python's torch 2.x (the CUDA machine) ships its own fmt headers (fmt 12) in
+# its include folder, which precedes /usr/include; the system spdlog is built
+# against the system fmt and does not compile against torch's. A shim folder
+# searched first (-I before -isystem) holds only a link to the system fmt.
+find_path(SOUNDSPOT_SYSTEM_FMT_DIR fmt/core.h HINTS /usr/include /usr/local/include NO_DEFAULT_PATH)
+if(SOUNDSPOT_SYSTEM_FMT_DIR)
+  foreach(_torch_inc IN LISTS TORCH_INCLUDE_DIRS)
+    if(EXISTS "${_torch_inc}/fmt/core.h" AND NOT _torch_inc STREQUAL SOUNDSPOT_SYSTEM_FMT_DIR)
+      set(_fmt_shim ${CMAKE_BINARY_DIR}/fmt-shim)
+      file(MAKE_DIRECTORY ${_fmt_shim})
+      file(CREATE_LINK ${SOUNDSPOT_SYSTEM_FMT_DIR}/fmt ${_fmt_shim}/fmt SYMBOLIC)
+      include_directories(BEFORE ${_fmt_shim})
+      message(STATUS "fmt: the system copy (${SOUNDSPOT_SYSTEM_FMT_DIR}) before torch's own (${_torch_inc})")
+      break()
+    endif()
+  endforeach()
+endif()
+
 # Header-only libraries: the system copy where there is one (Debian), else the
 # vendored copy in third_party/ (the GPU machine has neither package).
 find_package(nlohmann_json 3.10 QUIET)

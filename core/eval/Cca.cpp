@@ -15,7 +15,7 @@ namespace {
 // that round-off cannot make them non-positive.
 torch::Tensor inverseSqrt(const torch::Tensor& c) {
   torch::Tensor values, vectors;
-  std::tie(values, vectors) = torch::linalg::eigh(c, "L");
+  std::tie(values, vectors) = torch::linalg_eigh(c, "L");
   const auto scale = values.clamp_min(1e-12).rsqrt();
   return (vectors * scale.unsqueeze(0)).matmul(vectors.t());
 }
@@ -55,7 +55,7 @@ Cca Cca::fit(const torch::Tensor& x, const torch::Tensor& y, int components, dou
   const auto m = wx.matmul(cxy).matmul(wy);  // p x q
 
   torch::Tensor values, vectors;
-  std::tie(values, vectors) = torch::linalg::eigh(m.matmul(m.t()), "L");  // ascending
+  std::tie(values, vectors) = torch::linalg_eigh(m.matmul(m.t()), "L");  // ascending
   const auto order = torch::arange(values.size(0) - 1, values.size(0) - 1 - components, -1, torch::kLong);
   const auto u = vectors.index_select(1, order);                            // p x k
   const auto s = values.index_select(0, order).clamp_min(0).sqrt();        // k
