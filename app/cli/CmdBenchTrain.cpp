@@ -38,7 +38,7 @@ class SyntheticBatches : public data::BatchSource {
 struct BenchArgs {
   std::string arch = "avol", device = "auto", data, scenes, tower = "paper", objective = "avc";
   int64_t batch = 16, steps = 5;
-  int width = 64;
+  int width = 64, dataWorkers = 0;
 };
 
 double seconds(std::chrono::steady_clock::time_point since) {
@@ -98,12 +98,14 @@ void runBench(const BenchArgs& a) {
                         {"objective", a.objective}, {"batch", a.batch}, {"threads", torch::get_num_threads()}};
   SyntheticBatches synthetic(device);
   out["train_model_samples_per_s"] = trainingSamplesPerSecond(opt, synthetic);
-  std::unique_ptr<data::BatchSource> source;
-  if (!a.data.empty()) source = data::openDatasetSource(a.data, "train", 1, data::SamplerOptions{});
-  else if (!a.scenes.empty()) source = data::openSceneSource(a.scenes, "train", device, 1);
-  if (source) {
-    // As `train` runs it: batches made on a producer thread.
-    source = data::prefetching(std::move(source));
+  data::SourceFactory open;
+  if (!a.data.empty()) open = [&a] { return data::openDatasetSource(a.data, "train", 1, data::SamplerOptions{}); };
+  else if (!a.scenes.empty()) open = [&a, device] { return data::openSceneSource(a.scenes, "train", device, 1); };
+  if (open) {
+    // As `train` runs it: batches made on producer threads.
+    const int workers = a.dataWorkers > 0 ? a.dataWorkers : data::defaultDataWorkers(device);
+    out["data_workers"] = workers;
+    auto source = data::prefetching(open, workers);
     out["train_end_to_end_samples_per_s"] = trainingSamplesPerSecond(opt, *source);
     out["end_to_end_over_model_only"] = out["train_end_to_end_samples_per_s"].get<double>() /
                                         out["train_model_samples_per_s"].get<double>();
@@ -127,6 +129,8 @@ CommandRegistration reg("bench-train", [](CLI::App& app) {
   cmd->add_option("--tower", args->tower, "paper | compact")->capture_default_str();
   cmd->add_option("--objective", args->objective, "avc | contrastive")->capture_default_str();
   cmd->add_option("--device", args->device, "auto | cpu | cuda")->capture_default_str();
+  cmd->add_option("--data-workers", args->dataWorkers, "Producer threads for the end-to-end figure (0: as train)")
+      ->capture_default_str();
   cmd->add_option("--data", args->data, "Dataset folder for the end-to-end figure");
   cmd->add_option("--scenes", args->scenes, "Scene asset pack for the end-to-end figure");
   cmd->callback([args] { runBench(*args); });

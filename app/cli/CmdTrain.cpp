@@ -23,7 +23,7 @@ struct TrainArgs {
   std::string data, scenes, arch = "avol", objective = "avc", out, device = "auto", init, similarity = "auto", tower = "paper";
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
   double lr = 1e-4, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
-  int width = 64;
+  int width = 64, dataWorkers = 0;
   uint64_t seed = 1;
   bool resume = false, noGridFix = false, noPrefetch = false;
 };
@@ -61,12 +61,15 @@ void runTrain(const TrainArgs& a) {
   opt.timeLimitSeconds = a.timeLimit;
   if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
-  std::unique_ptr<data::BatchSource> train, validation;
+  if (a.dataWorkers < 0) throw UsageError("--data-workers", "must not be negative");
+  const int workers = a.noPrefetch ? 0 : (a.dataWorkers > 0 ? a.dataWorkers : data::defaultDataWorkers(opt.device));
+  data::SourceFactory openTrain;
+  std::unique_ptr<data::BatchSource> validation;
   if (!a.data.empty()) {
     data::SamplerOptions sampler;
     sampler.frameGridFix = !a.noGridFix;
     opt.recipe["frame_grid_fix"] = sampler.frameGridFix;
-    train = data::openDatasetSource(a.data, "train", a.seed, sampler);
+    openTrain = [&a, sampler] { return data::openDatasetSource(a.data, "train", a.seed, sampler); };
     data::SamplerOptions valSampler;
     valSampler.augment = false;
     try {
@@ -76,13 +79,15 @@ void runTrain(const TrainArgs& a) {
     }
     opt.recipe["data"] = a.data;
   } else {
-    train = data::openSceneSource(a.scenes, "train", opt.device, a.seed);
+    const std::string device = opt.device;
+    openTrain = [&a, device] { return data::openSceneSource(a.scenes, "train", device, a.seed); };
     validation = data::openSceneSource(a.scenes, "val", opt.device, a.seed + 1);
     opt.recipe["scenes"] = a.scenes;
   }
 
-  // Scenes and spectrograms are made on a producer thread while the model trains.
-  if (!a.noPrefetch) train = data::prefetching(std::move(train));
+  // Scenes and spectrograms are made on producer threads while the model trains.
+  std::unique_ptr<data::BatchSource> train = workers == 0 ? openTrain() : data::prefetching(openTrain, workers);
+  if (workers > 1) spdlog::info("{} data producers", workers);
   training::Trainer trainer(opt, *train, validation.get());
   CancelToken cancel;
   cancelOnSignal(cancel);
@@ -122,6 +127,9 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--checkpoint-minutes", args->checkpointMinutes, "Also checkpoint after this many minutes (0: off)")
       ->capture_default_str();
   cmd->add_flag("--no-prefetch", args->noPrefetch, "Make batches on the training thread (no producer thread)");
+  cmd->add_option("--data-workers", args->dataWorkers,
+                  "Producer threads making batches (0: 1 on the CPU, all cores but one for a GPU)")
+      ->capture_default_str();
   cmd->add_option("--device", args->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");

@@ -1,48 +1,51 @@
 #include "core/data/PrefetchingSource.h"
 
+#include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <exception>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace soundspot::data {
 namespace {
 
 class PrefetchingSource : public BatchSource {
  public:
-  PrefetchingSource(std::unique_ptr<BatchSource> inner, int depth) : inner_(std::move(inner)), depth_(std::max(1, depth)) {}
-  ~PrefetchingSource() override { stopProducer(); }
+  PrefetchingSource(std::vector<std::unique_ptr<BatchSource>> sources, int depth)
+      : sources_(std::move(sources)), depth_(std::max<int>(depth, int(sources_.size()))) {}
+  ~PrefetchingSource() override { stopProducers(); }
 
   AvcBatch next(int64_t batchSize, PairMode mode) override {
-    // A new request shape restarts the producer at the batch we are at.
-    if (!producer_.joinable() || batchSize != batchSize_ || mode != mode_) {
-      stopProducer();
-      inner_->seek(consumed_);
+    // A new request shape restarts the producers at the batch we are at.
+    if (producers_.empty() || batchSize != batchSize_ || mode != mode_) {
+      stopProducers();
       batchSize_ = batchSize;
       mode_ = mode;
-      startProducer();
+      startProducers();
     }
     std::unique_lock lock(mutex_);
-    ready_.wait(lock, [&] { return !queue_.empty(); });
-    Item item = std::move(queue_.front());
-    queue_.pop_front();
-    space_.notify_one();
-    lock.unlock();
+    ready_.wait(lock, [&] { return made_.count(consumed_) > 0; });
+    Item item = std::move(made_[consumed_]);
+    made_.erase(consumed_);
     if (item.error) {
-      stopProducer();  // the producer stopped at the failure; a retry starts over at this batch
+      lock.unlock();
+      stopProducers();  // a retry starts over at this batch
       std::rethrow_exception(item.error);
     }
     ++consumed_;
+    lock.unlock();
+    space_.notify_all();
     return std::move(item.batch);
   }
 
-  int64_t epochSize() const override { return inner_->epochSize(); }
+  int64_t epochSize() const override { return sources_.front()->epochSize(); }
 
   void seek(int64_t step) override {
-    stopProducer();
+    stopProducers();
     consumed_ = step;
-    inner_->seek(step);
   }
 
  private:
@@ -51,55 +54,84 @@ class PrefetchingSource : public BatchSource {
     std::exception_ptr error;
   };
 
-  void startProducer() {
+  void startProducers() {
     stop_ = false;
-    producer_ = std::thread([this] {
-      for (;;) {
-        {
-          std::unique_lock lock(mutex_);
-          space_.wait(lock, [&] { return stop_ || int(queue_.size()) < depth_; });
-          if (stop_) return;
+    nextToMake_ = consumed_;
+    for (auto& source : sources_) {
+      BatchSource* src = source.get();
+      // The single-producer case keeps the wrapped source's own call order
+      // (seek once, then next, next, ...); several producers seek per batch.
+      const bool seekEachBatch = sources_.size() > 1;
+      if (!seekEachBatch) src->seek(consumed_);
+      producers_.emplace_back([this, src, seekEachBatch] {
+        for (;;) {
+          int64_t step;
+          {
+            std::unique_lock lock(mutex_);
+            space_.wait(lock, [&] { return stop_ || nextToMake_ < consumed_ + depth_; });
+            if (stop_) return;
+            step = nextToMake_++;
+          }
+          Item item;
+          try {
+            if (seekEachBatch) src->seek(step);
+            item.batch = src->next(batchSize_, mode_);
+          } catch (...) {
+            item.error = std::current_exception();
+          }
+          std::lock_guard lock(mutex_);
+          const bool failed = bool(item.error);
+          made_[step] = std::move(item);
+          ready_.notify_all();
+          if (failed) return;
         }
-        Item item;
-        try {
-          item.batch = inner_->next(batchSize_, mode_);
-        } catch (...) {
-          item.error = std::current_exception();
-        }
-        std::lock_guard lock(mutex_);
-        queue_.push_back(std::move(item));
-        ready_.notify_one();
-        if (queue_.back().error) return;
-      }
-    });
+      });
+    }
   }
 
-  void stopProducer() {
+  void stopProducers() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
     }
     space_.notify_all();
-    if (producer_.joinable()) producer_.join();
-    queue_.clear();
+    for (auto& t : producers_) t.join();
+    producers_.clear();
+    made_.clear();
   }
 
-  std::unique_ptr<BatchSource> inner_;
+  std::vector<std::unique_ptr<BatchSource>> sources_;
   int depth_;
-  int64_t consumed_ = 0;  // batches handed out: the wrapped source's step
+  int64_t consumed_ = 0;    // batches handed out: the step of the next one
+  int64_t nextToMake_ = 0;  // the step the next free producer makes
   int64_t batchSize_ = 0;
   PairMode mode_ = PairMode::Avc;
   std::mutex mutex_;
   std::condition_variable ready_, space_;
-  std::deque<Item> queue_;
+  std::map<int64_t, Item> made_;
   bool stop_ = false;
-  std::thread producer_;
+  std::vector<std::thread> producers_;
 };
 
 }  // namespace
 
 std::unique_ptr<BatchSource> prefetching(std::unique_ptr<BatchSource> inner, int depth) {
-  return std::make_unique<PrefetchingSource>(std::move(inner), depth);
+  std::vector<std::unique_ptr<BatchSource>> one;
+  one.push_back(std::move(inner));
+  return std::make_unique<PrefetchingSource>(std::move(one), std::max(1, depth));
+}
+
+std::unique_ptr<BatchSource> prefetching(const SourceFactory& open, int workers, int depth) {
+  workers = std::max(1, workers);
+  std::vector<std::unique_ptr<BatchSource>> sources;
+  for (int i = 0; i < workers; ++i) sources.push_back(open());
+  return std::make_unique<PrefetchingSource>(std::move(sources), depth > 0 ? depth : std::max(2, 2 * workers));
+}
+
+int defaultDataWorkers(const std::string& device) {
+  if (device.rfind("cuda", 0) != 0) return 1;
+  const int cores = int(std::thread::hardware_concurrency());
+  return std::clamp(cores - 1, 1, 16);
 }
 
 }  // namespace soundspot::data

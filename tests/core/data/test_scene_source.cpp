@@ -67,6 +67,23 @@ class TestSceneSource : public QObject {
     ahead->seek(1);
     QVERIFY(torch::equal(plain->next(4, PairMode::PositivesOnly).spectrograms, ahead->next(4, PairMode::PositivesOnly).spectrograms));
   }
+  void severalProducersKeepTheOrder() {
+    // Three producers finish batches out of order; they must come out in order.
+    auto plain = openSceneSource(pack_, "train", "cpu", 12);
+    const auto pack = pack_;
+    auto ahead = prefetching([pack] { return openSceneSource(pack, "train", "cpu", 12); }, 3);
+    for (int i = 0; i < 7; ++i) {
+      const auto a = plain->next(3, PairMode::PositivesOnly), b = ahead->next(3, PairMode::PositivesOnly);
+      QVERIFY2(torch::equal(a.images, b.images), qPrintable(QString("batch %1").arg(i)));
+      QVERIFY(torch::equal(a.spectrograms, b.spectrograms));
+      QVERIFY(torch::equal(a.audioIdentity, b.audioIdentity));
+    }
+    plain->seek(2);
+    ahead->seek(2);
+    QVERIFY(torch::equal(plain->next(3, PairMode::PositivesOnly).images, ahead->next(3, PairMode::PositivesOnly).images));
+    QCOMPARE(defaultDataWorkers("cpu"), 1);
+    QVERIFY(defaultDataWorkers("cuda") >= 1);
+  }
   void seekResumesExactly() {
     auto a = openSceneSource(pack_, "test-unseen", "cpu", 9);
     a->next(4, PairMode::PositivesOnly);
