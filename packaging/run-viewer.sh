@@ -10,10 +10,10 @@ DEMO=resources/demo/demo.mp4
 MODEL=resources/models/avol
 MODEL_ARGS=(--model "$MODEL")
 if [ ! -f "$MODEL/card.json" ]; then
-  # Until the GPU-trained models are committed (README, Status) the viewer
+  # A checkout without the bundled model (e.g. a trimmed copy): the viewer
   # plays the demo without a map and says so; choose any trained AVOL-Net
   # folder with Model ▸ Choose model folder….
-  echo "run-viewer: no bundled AVOL-Net model yet in $MODEL (see README, Status)" >&2
+  echo "run-viewer: no AVOL-Net model in $MODEL (training/recipes/cpu-shipped-models.sh makes one)" >&2
   MODEL_ARGS=()
 fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
