@@ -2,6 +2,7 @@
 // random-seek latency, and log-spectrograms/s. Without MEDIA a 10 s 640x360
 // clip is generated in a temporary folder first.
 #include "app/cli/Command.h"
+#include "app/cli/Stopwatch.h"
 
 #include "core/audio/Spectrogram.h"
 #include "core/common/Error.h"
@@ -27,8 +28,6 @@
 namespace soundspot::cli {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 #ifdef SOUNDSPOT_HAS_FFMPEG
 // A clip with moving texture (so the encoder has real work) and a chirp.

@@ -2,6 +2,7 @@
 // (model only), end to end from a dataset/scene source when one is given,
 // and inference frames/s of each network on the chosen device.
 #include "app/cli/Command.h"
+#include "app/cli/Stopwatch.h"
 #include "core/common/Error.h"
 #include "core/data/DatasetSource.h"
 #include "core/data/PrefetchingSource.h"
@@ -41,10 +42,6 @@ struct BenchArgs {
   int width = 64, dataWorkers = 0;
 };
 
-double seconds(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
 void synchronize(const std::string& device) {
   if (device == "cuda") torch::cuda::synchronize();
 }
@@ -56,7 +53,7 @@ double trainingSamplesPerSecond(training::TrainOptions opt, data::BatchSource& s
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < opt.steps; ++i) trainer.trainStep();
   synchronize(opt.device);
-  return opt.steps * opt.batchSize / seconds(start);
+  return opt.steps * opt.batchSize / secondsSince(start);
 }
 
 double inferenceFramesPerSecond(nn::Arch arch, int width, nn::Tower tower, const std::string& device, int64_t batch, int repeats) {
@@ -78,7 +75,7 @@ double inferenceFramesPerSecond(nn::Arch arch, int width, nn::Tower tower, const
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < repeats; ++i) once();
   synchronize(device);
-  return repeats * batch / seconds(start);
+  return repeats * batch / secondsSince(start);
 }
 
 void runBench(const BenchArgs& a) {
@@ -103,7 +100,7 @@ void runBench(const BenchArgs& a) {
   else if (!a.scenes.empty()) open = [&a, device] { return data::openSceneSource(a.scenes, "train", device, 1); };
   if (open) {
     // As `train` runs it: batches made on producer threads.
-    const int workers = a.dataWorkers > 0 ? a.dataWorkers : data::defaultDataWorkers(device);
+    const int workers = data::dataWorkers(a.dataWorkers, device);
     out["data_workers"] = workers;
     auto source = data::prefetching(open, workers);
     out["train_end_to_end_samples_per_s"] = trainingSamplesPerSecond(opt, *source);

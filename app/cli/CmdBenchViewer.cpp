@@ -5,6 +5,7 @@
 // the stride the Localizer chose and the cost per map, then how long an
 // audio swap takes until the paused frame shows a map of the new audio.
 #include "app/cli/Command.h"
+#include "app/cli/Stopwatch.h"
 
 #include "core/common/Error.h"
 #include "core/nn/Device.h"
@@ -35,9 +36,6 @@ struct BenchViewerArgs {
 };
 
 #ifdef SOUNDSPOT_HAS_FFMPEG
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
 void runBenchViewer(const BenchViewerArgs& a) {
   auto frames = engine::openMediaFrames(a.media);
   auto model = std::make_unique<engine::MapModel>(a.model, nn::parseDeviceChoice(a.device));
@@ -60,7 +58,6 @@ void runBenchViewer(const BenchViewerArgs& a) {
   int64_t shown = 0, withOwnMap = 0, lastFrame = -1;
   std::vector<double> mapsPerSecond;
   int maxStride = 1;
-  double latencyMs = 0;
   for (double t = 0; t < playSeconds; t = secondsSince(t0)) {
     localizer.setPlayhead(t, true);
     const int64_t frame = std::upper_bound(times.begin(), times.end(), t + 1e-6) - times.begin() - 1;
@@ -76,7 +73,6 @@ void runBenchViewer(const BenchViewerArgs& a) {
     const auto st = localizer.stats();
     if (t > 1.0) mapsPerSecond.push_back(st.mapsPerSecond);  // after the first second's warm-up
     maxStride = std::max(maxStride, st.stride);
-    latencyMs = st.latencyMs;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const auto playStats = localizer.stats();
@@ -109,7 +105,7 @@ void runBenchViewer(const BenchViewerArgs& a) {
       {"frames_with_own_map", shown ? double(withOwnMap) / shown : 0.0},
       {"maps_per_s", meanMaps},
       {"max_stride", maxStride},
-      {"ms_per_map", latencyMs},
+      {"ms_per_map", playStats.latencyMs},
       {"visual_ms", playStats.visualMs},
       {"audio_ms", playStats.audioMs},
       {"swap_ms_mean", std::accumulate(swapMs.begin(), swapMs.end(), 0.0) / std::max<size_t>(1, swapMs.size())},

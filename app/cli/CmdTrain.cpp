@@ -62,7 +62,7 @@ void runTrain(const TrainArgs& a) {
   if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
   if (a.dataWorkers < 0) throw UsageError("--data-workers", "must not be negative");
-  const int workers = a.noPrefetch ? 0 : (a.dataWorkers > 0 ? a.dataWorkers : data::defaultDataWorkers(opt.device));
+  const int workers = a.noPrefetch ? 0 : data::dataWorkers(a.dataWorkers, opt.device);
   data::SourceFactory openTrain;
   std::unique_ptr<data::BatchSource> validation;
   if (!a.data.empty()) {

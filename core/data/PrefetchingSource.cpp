@@ -28,8 +28,8 @@ class PrefetchingSource : public BatchSource {
     }
     std::unique_lock lock(mutex_);
     ready_.wait(lock, [&] { return made_.count(consumed_) > 0; });
-    Item item = std::move(made_[consumed_]);
-    made_.erase(consumed_);
+    auto node = made_.extract(consumed_);
+    Item item = std::move(node.mapped());
     if (item.error) {
       lock.unlock();
       stopProducers();  // a retry starts over at this batch
@@ -57,11 +57,11 @@ class PrefetchingSource : public BatchSource {
   void startProducers() {
     stop_ = false;
     nextToMake_ = consumed_;
+    // The single-producer case keeps the wrapped source's own call order
+    // (seek once, then next, next, ...); several producers seek per batch.
+    const bool seekEachBatch = sources_.size() > 1;
     for (auto& source : sources_) {
       BatchSource* src = source.get();
-      // The single-producer case keeps the wrapped source's own call order
-      // (seek once, then next, next, ...); several producers seek per batch.
-      const bool seekEachBatch = sources_.size() > 1;
       if (!seekEachBatch) src->seek(consumed_);
       producers_.emplace_back([this, src, seekEachBatch] {
         for (;;) {
@@ -128,7 +128,8 @@ std::unique_ptr<BatchSource> prefetching(const SourceFactory& open, int workers,
   return std::make_unique<PrefetchingSource>(std::move(sources), depth > 0 ? depth : std::max(2, 2 * workers));
 }
 
-int defaultDataWorkers(const std::string& device) {
+int dataWorkers(int requested, const std::string& device) {
+  if (requested > 0) return requested;
   if (device.rfind("cuda", 0) != 0) return 1;
   const int cores = int(std::thread::hardware_concurrency());
   return std::clamp(cores - 1, 1, 16);

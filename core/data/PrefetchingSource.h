@@ -29,8 +29,8 @@ std::unique_ptr<BatchSource> prefetching(std::unique_ptr<BatchSource> inner, int
 using SourceFactory = std::function<std::unique_ptr<BatchSource>()>;
 std::unique_ptr<BatchSource> prefetching(const SourceFactory& open, int workers, int depth = 0);
 
-// Producers worth running for training on `device` ("cpu", "cuda", ...):
-// 1 on the CPU, all cores but one (at most 16) for a GPU.
-int defaultDataWorkers(const std::string& device);
+// Producers for training on `device` ("cpu", "cuda", ...): `requested` when
+// positive, else 1 on the CPU and all cores but one (at most 16) for a GPU.
+int dataWorkers(int requested, const std::string& device);
 
 }  // namespace soundspot::data

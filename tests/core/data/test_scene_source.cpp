@@ -81,8 +81,9 @@ class TestSceneSource : public QObject {
     plain->seek(2);
     ahead->seek(2);
     QVERIFY(torch::equal(plain->next(3, PairMode::PositivesOnly).images, ahead->next(3, PairMode::PositivesOnly).images));
-    QCOMPARE(defaultDataWorkers("cpu"), 1);
-    QVERIFY(defaultDataWorkers("cuda") >= 1);
+    QCOMPARE(dataWorkers(0, "cpu"), 1);
+    QVERIFY(dataWorkers(0, "cuda") >= 1);
+    QCOMPARE(dataWorkers(3, "cpu"), 3);
   }
   void seekResumesExactly() {
     auto a = openSceneSource(pack_, "test-unseen", "cpu", 9);
