@@ -142,10 +142,32 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
   model_.module()->to(torch::Device(opt_.device));
   if (channelsLast()) toChannelsLast(*model_.module());
   model_.module()->train();
+  if (!opt_.freeze.empty()) freezeTower();
   optimizer_ = std::make_unique<torch::optim::Adam>(
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
   if (!opt_.initFrom.empty() && !opt_.resume) warmStart(opt_.initFrom);
   if (opt_.resume) loadCheckpoint();
+}
+
+void Trainer::freezeTower() {
+  if (opt_.freeze != "vision" && opt_.freeze != "audio")
+    throw UsageError("--freeze", "is '" + opt_.freeze + "', expected vision or audio");
+  int64_t frozen = 0;
+  for (auto& p : model_.module()->named_parameters(true))
+    if (p.key().rfind(opt_.freeze + ".", 0) == 0) {
+      p.value().set_requires_grad(false);  // Adam skips parameters without a gradient
+      ++frozen;
+    }
+  if (frozen == 0) throw UsageError("--freeze", "this network has no " + opt_.freeze + " tower");
+  opt_.recipe["freeze"] = opt_.freeze;
+  spdlog::info("{} tower frozen ({} parameter tensors)", opt_.freeze, frozen);
+}
+
+void Trainer::keepFrozenTowerInEval() {
+  if (opt_.freeze.empty()) return;
+  // A frozen tower's BatchNorm keeps the statistics of the base model.
+  for (auto& child : model_.module()->named_children())
+    if (child.key() == opt_.freeze) child.value()->eval();
 }
 
 void Trainer::warmStart(const fs::path& modelDir) {
@@ -172,6 +194,13 @@ void Trainer::warmStart(const fs::path& modelDir) {
   for (auto& b : model_.module()->named_buffers(true))
     if (const auto* s = srcBuffers.find(b.key()); s && lends(b.key()) && s->sizes() == b.value().sizes()) b.value().copy_(*s);
   opt_.recipe["init"] = modelDir.string();
+  json base = {{"path", fs::absolute(modelDir).lexically_normal().string()}, {"arch", nn::toString(init.config.arch)}};
+  if (init.card.is_object() && init.card.contains("recipe")) {
+    const json& r = init.card["recipe"];
+    for (const char* key : {"code_commit", "steps", "samples_seen", "scenes", "data"})
+      if (r.contains(key)) base[key] = r[key];
+  }
+  opt_.recipe["base_model"] = base;
   spdlog::info("warm start from {} ({} of {} parameter tensors)", modelDir.string(), copied, src.size());
 }
 
@@ -197,6 +226,7 @@ StepStats Trainer::trainStep() {
   const auto mode = opt_.objective == Objective::Avc ? data::PairMode::Avc : data::PairMode::PositivesOnly;
   const auto batch = toDevice(train_.next(opt_.batchSize, mode));
   model_.module()->train();
+  keepFrozenTowerInEval();
   optimizer_->zero_grad();
   LossResult result;
   {
@@ -346,6 +376,10 @@ void Trainer::loadCheckpoint() {
                                   std::to_string(state.value("width", 0)) + ", objective " + state.value("objective", "?") +
                                   ": resume with the same options");
   const nn::Model saved = nn::loadModel(dir / "model", "cpu");
+  // A resumed fine-tune still names its base model on the card.
+  if (saved.card.is_object() && saved.card.contains("recipe"))
+    for (const char* key : {"init", "base_model"})
+      if (saved.card["recipe"].contains(key) && !opt_.recipe.contains(key)) opt_.recipe[key] = saved.card["recipe"][key];
   {
     torch::NoGradGuard noGrad;
     auto src = saved.module()->named_parameters(true);

@@ -37,6 +37,7 @@ struct TrainOptions {
   std::filesystem::path out;      // the model folder; <out>/checkpoint holds the resumable state
   bool resume = false;
   std::filesystem::path initFrom;  // warm start: copy matching weights from this model folder
+  std::string freeze;              // "", "vision" or "audio": that conv tower keeps its weights and BN statistics
   double timeLimitSeconds = 0;     // > 0: stop (and save) after this much training time
   nlohmann::json recipe = nlohmann::json::object();  // extra fields for the model card
 };
@@ -87,6 +88,8 @@ class Trainer {
  private:
   void loadCheckpoint();
   void warmStart(const std::filesystem::path& modelDir);
+  void freezeTower();
+  void keepFrozenTowerInEval();
   void appendMetrics(const nlohmann::json& line);
   nlohmann::json card() const;
   data::AvcBatch toDevice(data::AvcBatch batch) const;

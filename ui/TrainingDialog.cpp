@@ -1,6 +1,8 @@
 #include "ui/TrainingDialog.h"
 
+#include "core/common/Paths.h"
 #include "core/common/Progress.h"
+#include "core/data/MediaFolder.h"
 #include "core/nn/Device.h"
 #include "ui/TrainingCurves.h"
 
@@ -44,11 +46,38 @@ struct DataCheck {
   bool scenes = false;
 };
 
+// A folder without dataset.json: its videos (searched recursively) are the
+// data. Listing a big folder takes a moment, so the answer is kept per path.
+DataCheck checkVideoFolder(const QString& path) {
+  static QString lastPath;
+  static DataCheck last;
+  if (path == lastPath) return last;
+  DataCheck c;
+  try {
+    const auto listing = data::listMediaFiles(path.toStdString());
+    const int n = static_cast<int>(listing.files.size());
+    if (n < 2)
+      c.error = QObject::tr("%1 has %2 video file(s) and no dataset.json: training needs at least two videos with sound.")
+                    .arg(path)
+                    .arg(n);
+    else
+      c.note = QObject::tr("Folder of %1 video file(s) (no dataset.json): each goes to training or validation (about "
+                           "10 %) by its path; files without sound or shorter than 1 s are skipped. The split is "
+                           "saved as split.json beside the model.")
+                   .arg(n);
+  } catch (const std::exception& e) {
+    c.error = QString::fromStdString(e.what());
+  }
+  lastPath = path;
+  last = c;
+  return c;
+}
+
 // What the data path is and whether the CLI can train on it.
 DataCheck checkData(const QString& path) {
   DataCheck c;
   if (path.trimmed().isEmpty()) {
-    c.error = QObject::tr("Choose the data: a dataset folder (with dataset.json) or a scene asset pack (.sspack).");
+    c.error = QObject::tr("Choose the data: a folder of your videos, a dataset folder (with dataset.json) or a scene asset pack (.sspack).");
     return c;
   }
   const QFileInfo info(path);
@@ -65,10 +94,7 @@ DataCheck checkData(const QString& path) {
     return c;
   }
   QFile file(QDir(path).filePath("dataset.json"));
-  if (!file.exists()) {
-    c.error = QObject::tr("%1 has no dataset.json: a dataset folder lists its clips in dataset.json.").arg(path);
-    return c;
-  }
+  if (!file.exists()) return checkVideoFolder(path);
   if (!file.open(QIODevice::ReadOnly)) {
     c.error = QObject::tr("Cannot read %1.").arg(file.fileName());
     return c;
@@ -100,7 +126,7 @@ DataCheck checkData(const QString& path) {
 }
 
 bool isModelOrCheckpointFolder(const QDir& dir) {
-  return dir.exists("card.json") || dir.exists("checkpoint") || dir.exists("metrics.jsonl");
+  return dir.exists("card.json") || dir.exists("checkpoint") || dir.exists("metrics.jsonl") || dir.exists("split.json");
 }
 
 }  // namespace
@@ -134,12 +160,15 @@ void TrainingDialog::buildUi() {
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
 
   data_ = new QLineEdit(form_);
-  data_->setPlaceholderText(tr("dataset folder or scene pack"));
-  data_->setToolTip(tr("A dataset folder (dataset.json with 'train' and 'val' clips) or a scene asset pack (.sspack)"));
-  auto* folder = new QPushButton(tr("Folder…"), form_);
+  data_->setPlaceholderText(tr("folder of videos, dataset folder or scene pack"));
+  data_->setToolTip(tr("Any folder of your own videos with sound (no labels needed), a dataset folder (dataset.json "
+                       "with 'train' and 'val' clips) or a scene asset pack (.sspack)"));
+  auto* videos = new QPushButton(tr("Folder of my videos…"), form_);
+  auto* folder = new QPushButton(tr("Dataset…"), form_);
   auto* pack = new QPushButton(tr("Pack…"), form_);
   auto* dataRow = new QHBoxLayout;
   dataRow->addWidget(data_, 1);
+  dataRow->addWidget(videos);
   dataRow->addWidget(folder);
   dataRow->addWidget(pack);
   auto* dataLabel = new QLabel(tr("&Data:"), form_);
@@ -159,6 +188,17 @@ void TrainingDialog::buildUi() {
   objective_->addItem(tr("AVC (audio-visual correspondence)"), "avc");
   objective_->addItem(tr("Contrastive"), "contrastive");
   form->addRow(tr("&Objective:"), objective_);
+  fromBundled_ = new QCheckBox(tr("Start from the &bundled model"), form_);
+  fromBundled_->setToolTip(tr("Fine-tune the model that ships with SoundSpot on this data (its width and towers, "
+                              "learning rate 1e-5) instead of training from scratch"));
+  freeze_ = new QComboBox(form_);
+  freeze_->addItem(tr("Train both towers"), "");
+  freeze_->addItem(tr("Keep the vision tower fixed"), "vision");
+  freeze_->addItem(tr("Keep the audio tower fixed"), "audio");
+  auto* startRow = new QHBoxLayout;
+  startRow->addWidget(fromBundled_);
+  startRow->addWidget(freeze_, 1);
+  form->addRow(tr("Start:"), startRow);
 
   steps_ = new QSpinBox(form_);
   steps_->setRange(1, 100000000);
@@ -246,7 +286,11 @@ void TrainingDialog::buildUi() {
   layout->addLayout(buttons);
   resize(1100, 720);
 
+  connect(videos, &QPushButton::clicked, this, &TrainingDialog::chooseVideoFolder);
   connect(folder, &QPushButton::clicked, this, &TrainingDialog::chooseDatasetFolder);
+  connect(lr_, &QLineEdit::textEdited, this, [this] { lrEdited_ = true; });
+  connect(fromBundled_, &QCheckBox::toggled, this, &TrainingDialog::applyBundledModel);
+  connect(freeze_, &QComboBox::currentIndexChanged, this, &TrainingDialog::refresh);
   connect(pack, &QPushButton::clicked, this, &TrainingDialog::choosePack);
   connect(browseOut, &QPushButton::clicked, this, &TrainingDialog::chooseOutputDir);
   connect(out_, &QLineEdit::textEdited, this, [this] { outputEdited_ = true; });
@@ -254,7 +298,7 @@ void TrainingDialog::buildUi() {
   for (QSpinBox* s : {steps_, batch_, width_}) connect(s, &QSpinBox::valueChanged, this, &TrainingDialog::refresh);
   connect(arch_, &QComboBox::currentIndexChanged, this, [this] {
     if (!outputEdited_) out_->setText(defaultOutputDir());
-    refresh();
+    applyBundledModel();
   });
   for (QComboBox* c : {objective_, device_}) connect(c, &QComboBox::currentIndexChanged, this, &TrainingDialog::refresh);
   connect(resume_, &QCheckBox::toggled, this, &TrainingDialog::refresh);
@@ -275,7 +319,36 @@ void TrainingDialog::setObjective(const QString& objective) {
 }
 void TrainingDialog::setSteps(int steps) { steps_->setValue(steps); }
 void TrainingDialog::setBatch(int batch) { batch_->setValue(batch); }
-void TrainingDialog::setLearningRate(double lr) { lr_->setText(QString::number(lr, 'g', 10)); }
+void TrainingDialog::setLearningRate(double lr) {
+  lrEdited_ = true;
+  lr_->setText(QString::number(lr, 'g', 10));
+}
+void TrainingDialog::setStartFromBundled(bool on) { fromBundled_->setChecked(on); }
+void TrainingDialog::setFreeze(const QString& freeze) { freeze_->setCurrentIndex(std::max(0, freeze_->findData(freeze))); }
+
+QString TrainingDialog::bundledModelDir() const {
+  const QString dir = QString::fromStdString((resourceDir() / "models" / arch_->currentData().toString().toStdString()).string());
+  return QFileInfo::exists(dir + "/card.json") ? dir : QString();
+}
+
+void TrainingDialog::applyBundledModel() {
+  const bool on = fromBundled_->isChecked();
+  bundledTower_ = "paper";
+  if (on) {
+    // The fine-tuned network has the bundled one's shape.
+    QFile card(bundledModelDir() + "/card.json");
+    if (card.open(QIODevice::ReadOnly)) {
+      const QJsonObject o = QJsonDocument::fromJson(card.readAll()).object();
+      if (o.contains("width")) width_->setValue(o.value("width").toInt());
+      bundledTower_ = o.value("tower").toString("paper");
+      const QString objective = o.value("recipe").toObject().value("objective").toString();
+      if (objective_->findData(objective) >= 0) objective_->setCurrentIndex(objective_->findData(objective));
+    }
+  }
+  width_->setEnabled(!on);
+  if (!lrEdited_) lr_->setText(on ? "0.00001" : "0.0001");
+  refresh();
+}
 void TrainingDialog::setWidth(int width) { width_->setValue(width); }
 void TrainingDialog::setDevice(const QString& device) { device_->setCurrentIndex(std::max(0, device_->findData(device))); }
 void TrainingDialog::setOutputDir(const QString& dir) {
@@ -307,6 +380,11 @@ TrainingRequest TrainingDialog::request() const {
   r.batch = batch_->value();
   r.lr = QLocale::c().toDouble(lr_->text().trimmed());
   r.width = width_->value();
+  if (fromBundled_->isChecked()) {
+    r.init = bundledModelDir();
+    r.tower = bundledTower_;
+    r.freeze = freeze_->currentData().toString();
+  }
   r.resume = resume_->isEnabled() && resume_->isChecked();
   r.valEvery = std::max<int64_t>(1, r.steps / 20);  // ~20 validation points on the curve
   return r;
@@ -320,6 +398,8 @@ QString TrainingDialog::validate() const {
   bool ok = false;
   const double lr = QLocale::c().toDouble(lr_->text().trimmed(), &ok);
   if (!ok || !(lr > 0)) return tr("The learning rate must be a positive number (e.g. 1e-4).");
+  if (fromBundled_->isChecked() && bundledModelDir().isEmpty())
+    return tr("There is no bundled %1 model to start from: train from scratch.").arg(arch_->currentText());
   if (device_->currentData() == "cuda" && !cudaAvailable_) return tr("CUDA is not available on this machine: choose Auto or CPU.");
   const QString out = out_->text().trimmed();
   if (out.isEmpty()) return tr("Choose an output folder for the model.");
@@ -347,6 +427,7 @@ void TrainingDialog::refresh() {
   const bool l3 = arch_->currentData() == "l3";
   if (model) model->item(objective_->findData("contrastive"))->setEnabled(!l3);
   if (l3 && objective_->currentData() == "contrastive") objective_->setCurrentIndex(objective_->findData("avc"));
+  freeze_->setEnabled(fromBundled_->isChecked());
 
   const int64_t at = checkpointStep();
   resume_->setEnabled(at >= 0 && !running);
@@ -499,6 +580,12 @@ void TrainingDialog::offerToLoad() {
 
 void TrainingDialog::chooseDatasetFolder() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a dataset folder (with dataset.json)"), data_->text());
+  if (!dir.isEmpty()) data_->setText(dir);
+}
+
+void TrainingDialog::chooseVideoFolder() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Choose a folder of your videos (searched with its sub-folders)"),
+                                                        data_->text());
   if (!dir.isEmpty()) data_->setText(dir);
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Tools ▸ Train model…: chooses the data (a dataset folder or a scene asset
-// pack), the network and the training options, then runs the same trainer
+// Tools ▸ Train model…: chooses the data (a folder of the user's own videos,
+// a dataset folder or a scene asset pack), from scratch or starting from the
+// bundled model, the network and the training options, then runs the same trainer
 // as `soundspot-cli train` in a background process (TrainingRun) with live
 // loss / AVC-accuracy curves, a progress bar with ETA and the trainer's log.
 // Cancel stops cleanly (checkpoint + usable model folder); at the end an
@@ -47,6 +48,12 @@ class TrainingDialog : public QDialog {
   void setDevice(const QString& device);  // auto | cpu | cuda
   void setOutputDir(const QString& dir);
   void setResume(bool resume);
+  // Fine-tune the bundled model of the chosen architecture (its width and
+  // towers, a gentler learning rate); freeze: "" | vision | audio.
+  void setStartFromBundled(bool on);
+  void setFreeze(const QString& freeze);
+  // resources/models/<arch> when it holds a model, else "".
+  QString bundledModelDir() const;
 
   // The first problem with the form ("" when it can start); shown inline.
   QString validate() const;
@@ -85,6 +92,8 @@ class TrainingDialog : public QDialog {
   void onMetric(const TrainingMetric& m);
   void offerToLoad();
   void chooseDatasetFolder();
+  void chooseVideoFolder();
+  void applyBundledModel();  // width, towers and learning rate follow the "start from" choice
   void choosePack();
   void chooseOutputDir();
   QString defaultOutputDir() const;
@@ -103,6 +112,8 @@ class TrainingDialog : public QDialog {
   QComboBox* device_ = nullptr;
   QLineEdit* out_ = nullptr;
   QCheckBox* resume_ = nullptr;
+  QCheckBox* fromBundled_ = nullptr;
+  QComboBox* freeze_ = nullptr;
   QLabel* message_ = nullptr;
   QLabel* status_ = nullptr;
   QProgressBar* progress_ = nullptr;
@@ -115,6 +126,8 @@ class TrainingDialog : public QDialog {
   QWidget* form_ = nullptr;
   bool interactive_ = true;
   bool outputEdited_ = false;
+  bool lrEdited_ = false;
+  QString bundledTower_ = "paper";
   bool closing_ = false;
   bool cudaAvailable_ = false;
 };

@@ -24,7 +24,10 @@ constexpr int kStopGraceMs = 60000;  // the destructor's wait for a clean stop b
 QStringList TrainingRequest::arguments() const {
   QStringList a{"train", scenes ? "--scenes" : "--data", data, "--arch", arch, "--objective", objective,
                 "--out", out, "--steps", QString::number(steps), "--batch", QString::number(batch),
-                "--lr", QString::number(lr, 'g', 10), "--width", QString::number(width), "--device", device};
+                "--lr", QString::number(lr, 'g', 10), "--width", QString::number(width), "--tower", tower,
+                "--device", device};
+  if (!init.isEmpty()) a << "--init" << init;
+  if (!init.isEmpty() && !freeze.isEmpty()) a << "--freeze" << freeze;
   if (valEvery > 0) a << "--val-every" << QString::number(valEvery);
   if (resume) a << "--resume";
   return a;

@@ -19,7 +19,7 @@ namespace soundspot::ui {
 
 // What to train; arguments() is the `train` command line.
 struct TrainingRequest {
-  QString data;           // dataset folder (dataset.json) or scene pack (.sspack)
+  QString data;           // dataset folder (dataset.json), a folder of videos, or a scene pack (.sspack)
   bool scenes = false;    // data is a scene asset pack
   QString arch = "avol";  // avol | ave | l3
   QString objective = "avc";  // avc | contrastive
@@ -28,6 +28,9 @@ struct TrainingRequest {
   int64_t steps = 1000, batch = 16, valEvery = 0;
   double lr = 1e-4;
   int width = 64;
+  QString tower = "paper";  // paper | compact
+  QString init;             // fine-tune from this model folder ("" = from scratch)
+  QString freeze;           // "" | vision | audio (with init)
   bool resume = false;
   QStringList arguments() const;  // "train --data ... --out ..." (info logging via SOUNDSPOT_LOG=info)
 };

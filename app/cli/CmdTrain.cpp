@@ -1,10 +1,15 @@
 // `soundspot-cli train`: trains AVOL-Net / AVE-Net / L3-Net on a dataset
-// folder or a scene asset pack, writing a model folder (plus a resumable
-// checkpoint and metrics.jsonl) and one JSON result line on stdout.
+// folder, a plain folder of videos or a scene asset pack, writing a model
+// folder (plus a resumable checkpoint, metrics.jsonl and, for folders, the
+// split used) and one JSON result line on stdout.
 #include "app/cli/Command.h"
+#include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/common/Progress.h"
+#include "core/data/ClipCache.h"
+#include "core/data/ClipDiskCache.h"
 #include "core/data/DatasetSource.h"
+#include "core/data/MediaFolder.h"
 #include "core/data/PrefetchingSource.h"
 #include "core/data/SceneSource.h"
 #include "core/nn/Device.h"
@@ -13,6 +18,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -20,19 +26,84 @@ namespace soundspot::cli {
 namespace {
 
 struct TrainArgs {
-  std::string data, scenes, arch = "avol", objective = "avc", out, device = "auto", init, similarity = "auto", tower = "paper";
+  // objective, tower and width: "" / 0 = the --init model's, else avc, paper and 64.
+  std::string data, scenes, arch = "avol", objective, out, device = "auto", init, similarity = "auto", tower;
+  std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
-  double lr = 1e-4, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
-  int width = 64, dataWorkers = 0;
+  double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
+  int width = 0, dataWorkers = 0;
   uint64_t seed = 1;
-  bool resume = false, noGridFix = false, noPrefetch = false;
+  bool resume = false, noGridFix = false, noPrefetch = false, noCache = false;
 };
 
-void runTrain(const TrainArgs& a) {
+constexpr double kLearningRate = 1e-4, kFineTuneLearningRate = 1e-5;
+
+// The card of the --init model folder (its shape and how it was trained).
+nlohmann::json baseCard(const std::string& init) {
+  if (init.empty()) return nlohmann::json::object();
+  const auto file = std::filesystem::path(init) / "card.json";
+  try {
+    nlohmann::json card = nlohmann::json::parse(readFile(file));
+    if (!card.is_object()) throw Error(file.string(), "is not a model card (a JSON object)");
+    return card;
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file.string(), std::string("is not valid JSON: ") + e.what());
+  }
+}
+
+// A fine-tune keeps the base model's shape and objective unless told otherwise.
+void adoptBaseModel(TrainArgs& a) {
+  const nlohmann::json base = baseCard(a.init);
+  const bool sameArch = base.value("arch", "") == a.arch;
+  if (a.width == 0) a.width = base.value("width", 64);
+  if (a.tower.empty()) a.tower = base.value("tower", "paper");
+  if (a.objective.empty())
+    a.objective = sameArch && base.contains("recipe") ? base["recipe"].value("objective", "avc") : "avc";
+  if (a.similarity == "auto" && sameArch && base.contains("similarity")) a.similarity = base["similarity"].get<std::string>();
+}
+
+// OUT/split.json: which files trained, which validated, which were skipped and why.
+void writeSplitFile(const std::filesystem::path& out, const data::Dataset& ds, const data::ClipCache& train,
+                    const data::ClipCache* val, const std::vector<data::SkippedClip>& valSkipped) {
+  nlohmann::json j = {{"data", ds.dir.string()},
+                      {"kind", ds.plainFolder ? "folder" : "dataset"},
+                      {"split_rule", ds.plainFolder ? "val when hash(relative path) % 100 < 10" : "dataset.json"},
+                      {"file_list_hash", data::fileListHash(ds)}};
+  auto ids = [](const data::ClipCache& c) {
+    nlohmann::json a = nlohmann::json::array();
+    for (size_t i = 0; i < c.size(); ++i) a.push_back(c.clip(i).id);
+    return a;
+  };
+  j["train"] = ids(train);
+  j["val"] = val ? ids(*val) : nlohmann::json::array();
+  nlohmann::json skipped = nlohmann::json::array();
+  for (const auto* list : {&train.skipped(), &valSkipped})
+    for (const auto& s : *list) skipped.push_back({{"file", s.id}, {"reason", s.reason}});
+  j["skipped"] = skipped;
+  writeFileAtomically(out / "split.json", j.dump(2) + "\n");
+}
+
+// The card's fingerprint of the data folder: files listed, usable, seconds of media, list hash.
+nlohmann::json folderFingerprint(const data::Dataset& ds, const data::ClipCache& train, const data::ClipCache* val) {
+  double seconds = 0;
+  size_t usable = 0;
+  for (const auto* c : {&train, val}) {
+    if (!c) continue;
+    usable += c->size();
+    for (size_t i = 0; i < c->size(); ++i) seconds += (*c)[i].duration;
+  }
+  return {{"path", ds.dir.string()}, {"kind", ds.plainFolder ? "folder" : "dataset"}, {"files", ds.clips.size()},
+          {"usable", usable}, {"seconds", std::round(seconds * 10) / 10}, {"file_list_hash", data::fileListHash(ds)}};
+}
+
+void runTrain(TrainArgs a) {
+  adoptBaseModel(a);
   if (a.data.empty() == a.scenes.empty()) throw UsageError("train", "give exactly one of --data DATASET_DIR or --scenes PACK");
   if (a.steps < 1) throw UsageError("--steps", "must be at least 1");
   if (a.width < 1 || a.width > 256) throw UsageError("--width", "must be between 1 and 256");
-  if (a.lr <= 0) throw UsageError("--lr", "must be positive");
+  if (a.lr < 0) throw UsageError("--lr", "must be positive");
+  if (!a.freeze.empty() && a.freeze != "vision" && a.freeze != "audio")
+    throw UsageError("--freeze", "is '" + a.freeze + "', expected vision or audio");
   training::TrainOptions opt;
   opt.net.arch = nn::parseArch(a.arch);
   opt.net.width = a.width;
@@ -45,7 +116,9 @@ void runTrain(const TrainArgs& a) {
   training::checkObjective(opt.net.arch, opt.objective);
   opt.steps = a.steps;
   opt.batchSize = a.batch;
-  opt.schedule.base = a.lr;
+  // Fine-tuning moves the base model gently unless told otherwise.
+  opt.schedule.base = a.lr > 0 ? a.lr : (a.init.empty() ? kLearningRate : kFineTuneLearningRate);
+  opt.freeze = a.freeze;
   opt.schedule.warmupSteps = a.warmup;
   opt.device = nn::resolveDevice(nn::parseDeviceChoice(a.device));
   opt.seed = a.seed;
@@ -63,21 +136,47 @@ void runTrain(const TrainArgs& a) {
 
   if (a.dataWorkers < 0) throw UsageError("--data-workers", "must not be negative");
   const int workers = a.noPrefetch ? 0 : data::dataWorkers(a.dataWorkers, opt.device);
+  // Ctrl-C stops decoding as well as training.
+  CancelToken cancel;
+  cancelOnSignal(cancel);
   data::SourceFactory openTrain;
   std::unique_ptr<data::BatchSource> validation;
   if (!a.data.empty()) {
     data::SamplerOptions sampler;
     sampler.frameGridFix = !a.noGridFix;
     opt.recipe["frame_grid_fix"] = sampler.frameGridFix;
-    openTrain = [&a, sampler] { return data::openDatasetSource(a.data, "train", a.seed, sampler); };
-    data::SamplerOptions valSampler;
-    valSampler.augment = false;
+    data::DecodeOptions decode;
+    if (!a.noCache) decode.cacheDir = a.cache;
+    decode.cancel = &cancel;
+    // An output or cache folder inside the data folder is not data.
+    const data::Dataset ds = data::openDatasetOrFolder(a.data, {a.out, decode.cacheDir});
+    if (ds.plainFolder) spdlog::info("{}: a plain folder of {} video file(s), split by path hash", a.data, ds.clips.size());
+    std::shared_ptr<data::ClipCache> trainClips, valClips;
+    std::vector<data::SkippedClip> valSkipped;
     try {
-      validation = data::openDatasetSource(a.data, "val", a.seed + 1, valSampler);
-    } catch (const Error& e) {
-      spdlog::warn("no validation: {}", e.what());
+      trainClips = data::decodeSplit(ds, "train", sampler, decode);
+      try {
+        valClips = data::decodeSplit(ds, "val", sampler, decode);
+        valSkipped = valClips->skipped();
+      } catch (const Error& e) {
+        if (cancel.cancelled()) throw;
+        spdlog::warn("no validation: {}", e.what());
+      }
+    } catch (const Error&) {
+      if (cancel.cancelled())
+        throw Error(a.data, "cancelled while decoding (what was decoded is kept in the clip cache for the next run)");
+      throw;
     }
+    std::filesystem::create_directories(a.out);
+    writeSplitFile(a.out, ds, *trainClips, valClips.get(), valSkipped);
     opt.recipe["data"] = a.data;
+    opt.recipe["data_fingerprint"] = folderFingerprint(ds, *trainClips, valClips.get());
+    openTrain = [trainClips, sampler, seed = a.seed] { return std::make_unique<data::DatasetSource>(trainClips, seed, sampler); };
+    if (valClips) {
+      data::SamplerOptions valSampler;  // the paper's sampling, no augmentation
+      valSampler.augment = false;
+      validation = std::make_unique<data::DatasetSource>(valClips, a.seed + 1, valSampler);
+    }
   } else {
     const std::string device = opt.device;
     openTrain = [&a, device] { return data::openSceneSource(a.scenes, "train", device, a.seed); };
@@ -89,8 +188,6 @@ void runTrain(const TrainArgs& a) {
   std::unique_ptr<data::BatchSource> train = workers == 0 ? openTrain() : data::prefetching(openTrain, workers);
   if (workers > 1) spdlog::info("{} data producers", workers);
   training::Trainer trainer(opt, *train, validation.get());
-  CancelToken cancel;
-  cancelOnSignal(cancel);
   Progress progress("train " + a.arch, a.steps, Progress::terminalBar("train " + a.arch));
   progress.set(trainer.step());
   spdlog::info("training {} (width {}, {} towers, {}) on {} ({} threads) for {} steps, batch {}", a.arch, a.width, a.tower,
@@ -109,18 +206,20 @@ void runTrain(const TrainArgs& a) {
 CommandRegistration reg("train", [](CLI::App& app) {
   auto args = std::make_shared<TrainArgs>();
   auto* cmd = app.add_subcommand("train", "Train AVOL-Net / AVE-Net / L3-Net (audio-visual correspondence or contrastive)");
-  cmd->add_option("--data", args->data, "Dataset folder (dataset.json)");
+  cmd->add_option("--data", args->data,
+                  "Dataset folder (dataset.json), or any folder of your own videos (searched recursively; split by "
+                  "path hash, the split written to OUT/split.json)");
   cmd->add_option("--scenes", args->scenes, "Scene asset pack (synthesised scenes)");
   cmd->add_option("--arch", args->arch, "avol | ave | l3")->capture_default_str();
-  cmd->add_option("--objective", args->objective, "avc | contrastive")->capture_default_str();
+  cmd->add_option("--objective", args->objective, "avc | contrastive [default: the --init model's, else avc]");
   cmd->add_option("--out", args->out, "Model folder to write")->required();
   cmd->add_option("--steps", args->steps, "Training steps")->capture_default_str();
   cmd->add_option("--batch", args->batch, "Pairs per batch")->capture_default_str();
-  cmd->add_option("--lr", args->lr, "Base learning rate (Adam)")->capture_default_str();
+  cmd->add_option("--lr", args->lr, "Base learning rate (Adam) [default: 1e-4; 1e-5 with --init]");
   cmd->add_option("--warmup", args->warmup, "Linear warm-up steps")->capture_default_str();
-  cmd->add_option("--width", args->width, "Channels of the first conv block (paper: 64)")->capture_default_str();
-  cmd->add_option("--tower", args->tower, "Conv towers: paper | compact (CPU: 4x4 stride-4 stem, same output grids)")
-      ->capture_default_str();
+  cmd->add_option("--width", args->width, "Channels of the first conv block [default: the --init model's, else 64 as in the paper]");
+  cmd->add_option("--tower", args->tower,
+                  "Conv towers: paper | compact (CPU: 4x4 stride-4 stem, same output grids) [default: the --init model's, else paper]");
   cmd->add_option("--global-weight", args->globalWeight,
                   "Contrastive AVOL-Net: add this weight of the loss on the mean over positions (shortens the plateau)")
       ->capture_default_str();
@@ -135,7 +234,12 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");
   cmd->add_flag("--no-frame-grid-fix", args->noGridFix,
                 "Ablation: sample negative audio anywhere, not on the frame grid (dataset folders only)");
-  cmd->add_option("--init", args->init, "Warm start: copy the weights of this model folder (same width and towers; another arch lends only its conv towers)");
+  cmd->add_option("--init", args->init,
+                  "Fine-tune / warm start: copy the weights of this model folder, e.g. resources/models/avol (same width "
+                  "and towers; another arch lends only its conv towers)");
+  cmd->add_option("--freeze", args->freeze, "Fine-tuning: keep this conv tower fixed (vision | audio)");
+  cmd->add_option("--cache", args->cache, "Folder keeping decoded clips between runs (safe to delete)")->capture_default_str();
+  cmd->add_flag("--no-cache", args->noCache, "Decode the videos without reading or writing the clip cache");
   cmd->add_option("--similarity", args->similarity, "AVOL-Net region/audio comparison: auto (cosine for contrastive, dot for avc) | dot | cosine")
       ->capture_default_str();
   cmd->add_option("--temperature", args->temperature, "Contrastive temperature")->capture_default_str();

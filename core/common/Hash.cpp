@@ -1,4 +1,4 @@
-#include "core/retrieval/Hash.h"
+#include "core/common/Hash.h"
 
 #include "core/common/Error.h"
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-namespace soundspot::retrieval {
+namespace soundspot {
 
 namespace {
 
@@ -72,4 +72,4 @@ uint64_t hashFile(const std::filesystem::path& path) {
   return hashBytes(bytes.data(), bytes.size());
 }
 
-}  // namespace soundspot::retrieval
+}  // namespace soundspot

@@ -1,6 +1,7 @@
 #include "core/data/ClipCache.h"
 
 #include "core/common/Error.h"
+#include "core/data/ClipDiskCache.h"
 #ifdef SOUNDSPOT_HAS_FFMPEG
 #include "core/media/MediaReader.h"
 #endif
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -67,6 +69,12 @@ CachedClip ClipCache::decode(const Clip& clip, int maxFrames) {
   const auto& info = reader.info();
   if (!info.hasVideo) throw Error(clip.media.string(), "has no video stream");
   if (!info.hasAudio) throw Error(clip.media.string(), "has no audio stream");
+  // A training pair needs a whole second of sound around its frame.
+  if (info.duration < 1.0) {
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.2f", info.duration);
+    throw Error(clip.media.string(), std::string("is shorter than 1 s (") + seconds + " s)");
+  }
   CachedClip out;
   out.id = clip.id;
   out.duration = info.duration;
@@ -99,6 +107,7 @@ CachedClip ClipCache::decode(const Clip& clip, int maxFrames) {
 
 void ClipCache::decodeAll(int threads, Progress* progress, const CancelToken* cancel) {
   std::atomic<size_t> nextIndex{0};
+  std::atomic<size_t> hits{0};
   std::mutex progressMutex;
   auto worker = [&] {
     for (;;) {
@@ -107,7 +116,13 @@ void ClipCache::decodeAll(int threads, Progress* progress, const CancelToken* ca
       if (i >= clips_.size()) return;
       if (entries_[i].ok) continue;
       try {
-        entries_[i] = decode(clips_[i], maxFrames_);
+        if (auto cached = disk_ ? disk_->load(clips_[i], maxFrames_) : std::nullopt) {
+          entries_[i] = std::move(*cached);
+          ++hits;
+        } else {
+          entries_[i] = decode(clips_[i], maxFrames_);
+          if (disk_) disk_->store(clips_[i], maxFrames_, entries_[i]);
+        }
       } catch (const std::exception& e) {
         entries_[i].ok = false;
         entries_[i].error = e.what();
@@ -124,9 +139,11 @@ void ClipCache::decodeAll(int threads, Progress* progress, const CancelToken* ca
   for (int t = 1; t < n; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  diskHits_ += hits.load();
   if (cancel && cancel->cancelled()) throw Error("clip cache", "decoding cancelled");
+  if (disk_ && hits > 0) spdlog::info("{} of {} clips read from the clip cache {}", hits.load(), clips_.size(), disk_->dir().string());
   const size_t failed = failedCount();
-  if (failed > 0) spdlog::warn("{} of {} clips skipped: their media could not be decoded", failed, clips_.size());
+  if (failed > 0) spdlog::warn("{} of {} clips skipped (no video or audio stream, shorter than 1 s, or not decodable)", failed, clips_.size());
 }
 
 std::vector<size_t> ClipCache::usable() const {
@@ -140,7 +157,10 @@ size_t ClipCache::dropFailed() {
   std::vector<Clip> clips;
   std::vector<CachedClip> entries;
   for (size_t i = 0; i < entries_.size(); ++i) {
-    if (!entries_[i].ok) continue;
+    if (!entries_[i].ok) {
+      skipped_.push_back({clips_[i].id, entries_[i].error});
+      continue;
+    }
     clips.push_back(std::move(clips_[i]));
     entries.push_back(std::move(entries_[i]));
   }

@@ -31,9 +31,18 @@ struct CachedClip {
   void windowAt(int64_t start, float* out) const;
 };
 
+class ClipDiskCache;
+
+struct SkippedClip {
+  std::string id;
+  std::string reason;  // the decoder's one-line error, naming the file
+};
+
 class ClipCache {
  public:
   ClipCache(std::vector<Clip> clips, int maxFramesPerClip);
+  // Reads decoded clips from / writes them to `disk` (may be null; not owned).
+  void setDiskCache(const ClipDiskCache* disk) { disk_ = disk; }
   // Decodes every clip (threads >= 1). Undecodable media are kept as
   // ok = false, each logged as a warning, with a count at the end.
   void decodeAll(int threads, Progress* progress = nullptr, const CancelToken* cancel = nullptr);
@@ -46,14 +55,22 @@ class ClipCache {
   size_t failedCount() const;
   // Forgets the clips that failed to decode (indices shift); returns how many.
   size_t dropFailed();
+  // The clips dropFailed() forgot, with why.
+  const std::vector<SkippedClip>& skipped() const { return skipped_; }
+  // Clips that decodeAll() read from the disk cache instead of decoding.
+  size_t diskHits() const { return diskHits_; }
 
-  // Decodes one clip (exposed for tests and tools); throws Error naming the media.
+  // Decodes one clip (exposed for tests and tools); throws Error naming the
+  // media, also when it lacks a video or audio stream or is shorter than 1 s.
   static CachedClip decode(const Clip& clip, int maxFrames);
 
  private:
   std::vector<Clip> clips_;
   std::vector<CachedClip> entries_;
+  std::vector<SkippedClip> skipped_;
   int maxFrames_;
+  const ClipDiskCache* disk_ = nullptr;
+  size_t diskHits_ = 0;
 };
 
 // Bilinear resize of packed RGB with half-pixel centres (as torch's

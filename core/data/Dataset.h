@@ -39,7 +39,10 @@ struct Dataset {
   std::string name;
   std::string ontology;
   std::vector<Clip> clips;
+  bool plainFolder = false;  // made from a folder of media files (MediaFolder.h), not dataset.json
 
+  // What to name in messages: dataset.json, or the plain folder.
+  std::filesystem::path source() const { return plainFolder ? dir : dir / "dataset.json"; }
   // The clips of one split or subset, in file order ("" = all clips).
   std::vector<Clip> split(const std::string& wanted) const;
 };

@@ -5,7 +5,8 @@
 #include "core/data/Augment.h"
 #include "core/data/AvcSampler.h"
 #include "core/data/ClipCache.h"
-#include "core/data/Dataset.h"
+#include "core/data/ClipDiskCache.h"
+#include "core/data/MediaFolder.h"
 #include "core/nn/Preprocess.h"
 
 #include <spdlog/spdlog.h>
@@ -26,26 +27,47 @@ constexpr uint64_t kAugmentStream = 0xA06u;
 
 }  // namespace
 
+std::shared_ptr<ClipCache> decodeSplit(const Dataset& ds, const std::string& split, const SamplerOptions& opts,
+                                       const DecodeOptions& decode) {
+  std::vector<Clip> clips = ds.split(split);
+  const std::string source = ds.source().string();
+  if (clips.empty()) throw Error(source, "has no clip in split '" + split + "'");
+  auto cache = std::make_shared<ClipCache>(std::move(clips), opts.maxFramesPerClip);
+  std::unique_ptr<ClipDiskCache> disk;
+  if (!decode.cacheDir.empty()) {
+    disk = std::make_unique<ClipDiskCache>(decode.cacheDir);
+    cache->setDiskCache(disk.get());
+  }
+  Progress progress("decoding " + split, static_cast<int64_t>(cache->size()), Progress::terminalBar("decoding " + split));
+  try {
+    cache->decodeAll(std::max(1, opts.threads), &progress, decode.cancel);
+  } catch (...) {
+    progress.stop();
+    throw;
+  }
+  progress.finish();
+  cache->setDiskCache(nullptr);
+  // Only what decoded stays, so sampler indices are cache indices.
+  const size_t skipped = cache->dropFailed();
+  spdlog::info("{}: {} clips in split '{}'{}", source, cache->size(), split,
+               skipped ? " (" + std::to_string(skipped) + " skipped)" : std::string());
+  if (cache->size() < 2)
+    throw Error(source, "split '" + split + "' has " + std::to_string(cache->size()) +
+                            " usable clip(s); AVC training needs at least two");
+  return cache;
+}
+
 DatasetSource::DatasetSource(const std::filesystem::path& dir, const std::string& split, uint64_t seed,
                              const SamplerOptions& opts)
-    : opts_(opts), seed_(seed) {
-  const Dataset ds = loadDataset(dir);
-  std::vector<Clip> clips = ds.split(split);
-  if (clips.empty()) throw Error((dir / "dataset.json").string(), "has no clip in split '" + split + "'");
-  cache_ = std::make_unique<ClipCache>(std::move(clips), opts.maxFramesPerClip);
-  Progress progress("decoding " + split, static_cast<int64_t>(cache_->size()), Progress::terminalBar("decoding"));
-  cache_->decodeAll(std::max(1, opts.threads), &progress);
-  progress.finish();
-  // Only what decoded stays, so sampler indices are cache indices.
-  cache_->dropFailed();
-  if (cache_->size() < 2)
-    throw Error((dir / "dataset.json").string(), "split '" + split + "' has " + std::to_string(cache_->size()) +
-                                                     " decodable clip(s); AVC training needs at least two");
+    : DatasetSource(decodeSplit(openDatasetOrFolder(dir), split, opts), seed, opts) {}
+
+DatasetSource::DatasetSource(std::shared_ptr<const ClipCache> cache, uint64_t seed, const SamplerOptions& opts)
+    : opts_(opts), seed_(seed), cache_(std::move(cache)) {
+  if (!cache_ || cache_->size() < 2) throw Error("DatasetSource", "AVC training needs at least two decoded clips");
   std::vector<ClipTiming> timings;
   for (size_t i = 0; i < cache_->size(); ++i) timings.push_back({(*cache_)[i].duration, (*cache_)[i].frameTimes});
   sampler_ = std::make_unique<AvcSampler>(std::move(timings), opts);
-  spdlog::info("dataset {}: {} clips, {} frames in split '{}'", dir.string(), cache_->size(), sampler_->frameCount(),
-               split);
+  spdlog::info("{} clips, {} frames to draw from", cache_->size(), sampler_->frameCount());
 }
 
 DatasetSource::~DatasetSource() = default;

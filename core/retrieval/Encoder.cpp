@@ -6,7 +6,7 @@
 #include "core/nn/ModelFolder.h"
 #include "core/nn/NetConfig.h"
 #include "core/nn/Preprocess.h"
-#include "core/retrieval/Hash.h"
+#include "core/common/Hash.h"
 
 #include <torch/torch.h>
 

@@ -2,7 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
-#include "core/retrieval/Hash.h"
+#include "core/common/Hash.h"
 #include "core/retrieval/SyncedWrite.h"
 
 #include <spdlog/spdlog.h>

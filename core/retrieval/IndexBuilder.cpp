@@ -3,7 +3,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/retrieval/Encoder.h"
-#include "core/retrieval/Hash.h"
+#include "core/common/Hash.h"
 #include "core/retrieval/SyncedWrite.h"
 #include "core/retrieval/Index.h"
 #include "core/retrieval/Query.h"

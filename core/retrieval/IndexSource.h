@@ -28,7 +28,4 @@ struct IndexSource {
 IndexSource scanSource(const std::filesystem::path& path, const std::string& split = {},
                        const std::vector<std::filesystem::path>& exclude = {});
 
-// Extensions (lowercase, with the dot) taken as media in a folder.
-bool isMediaExtension(const std::string& extension);
-
 }  // namespace soundspot::retrieval

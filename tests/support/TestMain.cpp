@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   // offscreen platform (GL tests are run under Xvfb with QT_QPA_PLATFORM=xcb).
   if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM") && !qEnvironmentVariableIsSet("DISPLAY"))
     qputenv("QT_QPA_PLATFORM", "offscreen");
+  // Training runs started by the tests keep their decoded clips out of the user's cache.
+  if (!qEnvironmentVariableIsSet("SOUNDSPOT_CACHE_DIR"))
+    qputenv("SOUNDSPOT_CACHE_DIR", (QDir::tempPath() + "/soundspot-test-clip-cache").toLocal8Bit());
   QApplication app(argc, argv);
   soundspot::initLogging(0);
   std::string only;

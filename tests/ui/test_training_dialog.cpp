@@ -5,6 +5,8 @@
 // a model folder that loads), and the main window's Tools menu and close.
 // The dialog runs the real soundspot-cli, on a generated dataset folder.
 #include "core/common/AtomicFile.h"
+#include "core/common/Paths.h"
+#include "core/data/ToneShapeVideos.h"
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
@@ -244,6 +246,41 @@ class TestTrainingDialog : public QObject {
     d.loadButton()->click();
     QCOMPARE(load.count(), 1);
     QCOMPARE(load.at(0).at(0).toString(), QFileInfo(qs(out)).absoluteFilePath());
+  }
+
+  void fineTunesTheBundledModelOnAFolderOfVideos() {
+    if (!cliBuilt()) QSKIP("soundspot-cli is not built");
+    const auto videos = test::freshTempDir("train-dialog-videos") / "my videos";
+    data::ToneShapeOptions o;
+    o.clips = 4;
+    o.seconds = 2;
+    o.width = 64;
+    o.height = 48;
+    o.fps = 10;
+    data::writeToneShapeVideos(videos, o);
+    TrainingDialog d;
+    const auto out = tmp_ / "fine-tuned";
+    fillTiny(d, videos, out, 2);
+    QVERIFY2(d.validate().isEmpty(), qPrintable(d.validate()));
+    const QString bundled = d.bundledModelDir();
+    if (bundled.isEmpty()) QSKIP("no bundled AVOL-Net in this build");
+    d.setStartFromBundled(true);
+    d.setFreeze("audio");
+    const ui::TrainingRequest r = d.request();
+    QCOMPARE(r.init, bundled);
+    QCOMPARE(r.width, 16);  // the bundled model's shape, not the form's 4
+    QCOMPARE(r.tower, QString("compact"));
+    QVERIFY(r.arguments().contains("--init") && r.arguments().contains("--freeze"));
+    QVERIFY(d.start());
+    QVERIFY2(d.run()->waitForEnd(120000), qPrintable(d.logText()));
+    QVERIFY2(d.state() == State::Finished, qPrintable(d.run()->errorText() + "\n" + d.logText()));
+    const auto card = nlohmann::json::parse(readFile(out / "card.json"));
+    QCOMPARE(QString::fromStdString(card["recipe"]["base_model"]["path"].get<std::string>()),
+             QString::fromStdString(std::filesystem::path(bundled.toStdString()).lexically_normal().string()));
+    QVERIFY(std::filesystem::exists(out / "split.json"));
+    // Without the box ticked the form is the from-scratch one again.
+    d.setStartFromBundled(false);
+    QVERIFY(d.request().init.isEmpty());
   }
 
   void aTrainerErrorEndsFailedWithItsMessage() {
