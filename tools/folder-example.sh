@@ -6,13 +6,13 @@
 # on the folder (`train --data FOLDER --init resources/models/avol`),
 # evaluates again and prints one JSON line per model. Draws the maps of both
 # on a held-out clip (out/folder-example/overlay-*.mp4, maps-*.png at 3 s). Rerun for the figures.
-#   STEPS=400 CLIPS=64 bash tools/folder-example.sh
+#   STEPS=1000 CLIPS=64 TRAIN_ARGS="--lr 1e-4" bash tools/folder-example.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLI="${SOUNDSPOT_BUILD_DIR:-build}/app/soundspot-cli"
 [ -x "$CLI" ] || bash packaging/build.sh
 OUT=out/folder-example
-STEPS=${STEPS:-400}
+STEPS=${STEPS:-1000}
 CLIPS=${CLIPS:-64}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(nproc)}
 mkdir -p "$OUT"

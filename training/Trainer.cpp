@@ -279,41 +279,85 @@ double Trainer::validate(data::BatchSource& source, int64_t batches) {
   return total ? static_cast<double>(right) / total : 0.0;
 }
 
-double Trainer::fitCalibration(data::BatchSource& source, int64_t batches) {
-  auto avol = nn::avolNet(model_);
-  if (!avol) throw UsageError("calibration", "only AVOL-Net has a calibration to fit");
-  std::vector<torch::Tensor> maxima, labels;
-  {
-    torch::NoGradGuard noGrad;
-    model_.module()->eval();
-    for (int64_t i = 0; i < batches; ++i) {
-      const auto batch = toDevice(source.next(opt_.batchSize, data::PairMode::Avc));
-      CudaAutocast autocast(cuda_);
-      const auto s = avol->similarity(avol->visualRegions(batch.images), avol->audioEmbedding(batch.spectrograms));
-      maxima.push_back(s.flatten(1).amax(1).to(torch::kCPU, torch::kFloat));
-      labels.push_back(batch.corresponds.to(torch::kCPU, torch::kFloat));
-    }
-    model_.module()->train();
-  }
-  // max over positions of a·s + b is a·max(s) + b for a > 0: a 1-D logistic
-  // regression on the maxima, with a = exp(log_a) kept positive.
-  const auto s = torch::cat(maxima), y = torch::cat(labels);
-  auto logA = torch::full({1}, std::log(std::max(1e-3f, avol->calibration->weight.item<float>())), torch::requires_grad());
-  auto b = torch::full({1}, avol->calibration->bias.item<float>(), torch::requires_grad());
+namespace {
+
+// 1-D logistic regression p(corresponds) = sigmoid(a·x + b) with the sign of
+// a fixed (a = sign·exp(log|a|)), so the score keeps its meaning. Returns
+// {a, b, accuracy on the pairs}.
+struct LogisticFit {
+  float a = 1, b = 0;
+  double accuracy = 0;
+};
+
+LogisticFit fitMonotoneLogistic(const torch::Tensor& x, const torch::Tensor& y, float sign, float a0, float b0) {
+  auto logA = torch::full({1}, std::log(std::max(1e-3f, std::abs(a0))), torch::requires_grad());
+  auto b = torch::full({1}, b0, torch::requires_grad());
   torch::optim::Adam fit({logA, b}, torch::optim::AdamOptions(0.05));
   for (int it = 0; it < 500; ++it) {
     fit.zero_grad();
-    torch::nn::functional::binary_cross_entropy_with_logits(logA.exp() * s + b, y).backward();
+    torch::nn::functional::binary_cross_entropy_with_logits(sign * logA.exp() * x + b, y).backward();
     fit.step();
   }
   torch::NoGradGuard noGrad;
-  const float a = logA.exp().item<float>(), bias = b.item<float>();
-  avol->calibration->weight.fill_(a);
-  avol->calibration->bias.fill_(bias);
-  const double accuracy = (a * s + bias).gt(0).to(torch::kFloat).eq(y).to(torch::kFloat).mean().item<double>();
-  opt_.recipe["calibration"] = {{"a", a}, {"b", bias}, {"pairs", s.size(0)}, {"avc_accuracy", accuracy}};
-  spdlog::info("calibration fitted on {} pairs: {:.3f}·s {:+.3f}, AVC accuracy {:.3f}", s.size(0), a, bias, accuracy);
-  return accuracy;
+  LogisticFit out;
+  out.a = sign * logA.exp().item<float>();
+  out.b = b.item<float>();
+  out.accuracy = (out.a * x + out.b).gt(0).to(torch::kFloat).eq(y).to(torch::kFloat).mean().item<double>();
+  return out;
+}
+
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> Trainer::scorePairs(
+    data::BatchSource& source, int64_t batches, const std::function<torch::Tensor(const data::AvcBatch&)>& score) {
+  std::vector<torch::Tensor> values, labels;
+  torch::NoGradGuard noGrad;
+  model_.module()->eval();
+  for (int64_t i = 0; i < batches; ++i) {
+    const auto batch = toDevice(source.next(opt_.batchSize, data::PairMode::Avc));
+    CudaAutocast autocast(cuda_);
+    values.push_back(score(batch).to(torch::kCPU, torch::kFloat));
+    labels.push_back(batch.corresponds.to(torch::kCPU, torch::kFloat));
+  }
+  model_.module()->train();
+  return {torch::cat(values), torch::cat(labels)};
+}
+
+double Trainer::fitCalibration(data::BatchSource& source, int64_t batches) {
+  auto avol = nn::avolNet(model_);
+  if (!avol) throw UsageError("calibration", "only AVOL-Net has a calibration to fit");
+  // max over positions of a·s + b is a·max(s) + b for a > 0: a 1-D logistic
+  // regression on the maxima.
+  const auto [s, y] = scorePairs(source, batches, [&](const data::AvcBatch& batch) {
+    return avol->similarity(avol->visualRegions(batch.images), avol->audioEmbedding(batch.spectrograms)).flatten(1).amax(1);
+  });
+  const LogisticFit f =
+      fitMonotoneLogistic(s, y, 1.f, avol->calibration->weight.item<float>(), avol->calibration->bias.item<float>());
+  torch::NoGradGuard noGrad;
+  avol->calibration->weight.fill_(f.a);
+  avol->calibration->bias.fill_(f.b);
+  opt_.recipe["calibration"] = {{"a", f.a}, {"b", f.b}, {"pairs", s.size(0)}, {"avc_accuracy", f.accuracy}};
+  spdlog::info("calibration fitted on {} pairs: {:.3f}·s {:+.3f}, AVC accuracy {:.3f}", s.size(0), f.a, f.b, f.accuracy);
+  return f.accuracy;
+}
+
+double Trainer::fitDistanceHead(data::BatchSource& source, int64_t batches) {
+  auto ave = nn::aveNet(model_);
+  if (!ave) throw UsageError("distance head", "only AVE-Net has a distance head to fit");
+  const auto [d, y] = scorePairs(source, batches, [&](const data::AvcBatch& batch) {
+    const auto image = ave->imageEmbedding(batch.images).to(torch::kFloat);
+    const auto audio = ave->audioEmbedding(batch.spectrograms).to(torch::kFloat);
+    return (image - audio).pow(2).sum(1).sqrt();
+  });
+  // The head's "corresponds" minus "does not" logit is a·d + b with a < 0: a
+  // larger distance never reads as a better match.
+  const LogisticFit f = fitMonotoneLogistic(d, y, -1.f, 2.f, 0.f);
+  torch::NoGradGuard noGrad;
+  ave->distanceFc->weight.copy_(torch::tensor({{-f.a / 2}, {f.a / 2}}));
+  ave->distanceFc->bias.copy_(torch::tensor({-f.b / 2, f.b / 2}));
+  opt_.recipe["distance_head"] = {{"a", f.a}, {"b", f.b}, {"pairs", d.size(0)}, {"avc_accuracy", f.accuracy}};
+  spdlog::info("distance head fitted on {} pairs: {:.3f}·d {:+.3f}, AVC accuracy {:.3f}", d.size(0), f.a, f.b, f.accuracy);
+  return f.accuracy;
 }
 
 json Trainer::card() const {
@@ -457,8 +501,11 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   result.steps = step_;
   result.samplesPerSecond = samplesPerSecond;
   // Also when stopped early: the saved model must read as a probability map.
+  // Contrastive training leaves the decision heads untrained: fit them (towers frozen).
   if (opt_.objective == Objective::Contrastive && nn::avolNet(model_))
     fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
+  if (opt_.objective == Objective::Contrastive && nn::aveNet(model_))
+    fitDistanceHead(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   saveCheckpoint();
   saveFinalModel();
   if (progress) (result.cancelled || result.timeLimited) ? progress->stop() : progress->finish();

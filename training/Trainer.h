@@ -13,6 +13,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -80,6 +81,9 @@ class Trainer {
   // the map reads as a probability and a mismatched sound gives an empty map.
   // Returns the AVC accuracy of the fitted calibration on those pairs.
   double fitCalibration(data::BatchSource& source, int64_t batches);
+  // AVE-Net trained contrastively: fits its distance -> FC head the same way
+  // (logit = a·distance + b, a < 0), so its AVC decision means something.
+  double fitDistanceHead(data::BatchSource& source, int64_t batches);
 
   int64_t step() const { return step_; }
   const nn::Model& model() const { return model_; }
@@ -92,6 +96,9 @@ class Trainer {
   void keepFrozenTowerInEval();
   void appendMetrics(const nlohmann::json& line);
   nlohmann::json card() const;
+  // One score per AVC pair over `batches` batches (eval mode, no gradient), with the labels.
+  std::pair<torch::Tensor, torch::Tensor> scorePairs(data::BatchSource& source, int64_t batches,
+                                                     const std::function<torch::Tensor(const data::AvcBatch&)>& score);
   data::AvcBatch toDevice(data::AvcBatch batch) const;
 
   TrainOptions opt_;

@@ -341,8 +341,6 @@ void TrainingDialog::applyBundledModel() {
       const QJsonObject o = QJsonDocument::fromJson(card.readAll()).object();
       if (o.contains("width")) width_->setValue(o.value("width").toInt());
       bundledTower_ = o.value("tower").toString("paper");
-      const QString objective = o.value("recipe").toObject().value("objective").toString();
-      if (objective_->findData(objective) >= 0) objective_->setCurrentIndex(objective_->findData(objective));
     }
   }
   width_->setEnabled(!on);

@@ -26,7 +26,7 @@ namespace soundspot::cli {
 namespace {
 
 struct TrainArgs {
-  // objective, tower and width: "" / 0 = the --init model's, else avc, paper and 64.
+  // tower and width: "" / 0 = the --init model's, else paper and 64; objective "" = avc.
   std::string data, scenes, arch = "avol", objective, out, device = "auto", init, similarity = "auto", tower;
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
@@ -51,14 +51,15 @@ nlohmann::json baseCard(const std::string& init) {
   }
 }
 
-// A fine-tune keeps the base model's shape and objective unless told otherwise.
+// A fine-tune keeps the base model's shape (width, towers, similarity) unless told otherwise.
 void adoptBaseModel(TrainArgs& a) {
   const nlohmann::json base = baseCard(a.init);
   const bool sameArch = base.value("arch", "") == a.arch;
   if (a.width == 0) a.width = base.value("width", 64);
   if (a.tower.empty()) a.tower = base.value("tower", "paper");
-  if (a.objective.empty())
-    a.objective = sameArch && base.contains("recipe") ? base["recipe"].value("objective", "avc") : "avc";
+  // The paper's AVC objective, also for a contrastively trained base: a folder of one kind of
+  // footage has many clips that sound alike, false negatives for a contrastive batch (README).
+  if (a.objective.empty()) a.objective = "avc";
   if (a.similarity == "auto" && sameArch && base.contains("similarity")) a.similarity = base["similarity"].get<std::string>();
 }
 
@@ -211,7 +212,7 @@ CommandRegistration reg("train", [](CLI::App& app) {
                   "path hash, the split written to OUT/split.json)");
   cmd->add_option("--scenes", args->scenes, "Scene asset pack (synthesised scenes)");
   cmd->add_option("--arch", args->arch, "avol | ave | l3")->capture_default_str();
-  cmd->add_option("--objective", args->objective, "avc | contrastive [default: the --init model's, else avc]");
+  cmd->add_option("--objective", args->objective, "avc | contrastive [default: avc]");
   cmd->add_option("--out", args->out, "Model folder to write")->required();
   cmd->add_option("--steps", args->steps, "Training steps")->capture_default_str();
   cmd->add_option("--batch", args->batch, "Pairs per batch")->capture_default_str();

@@ -160,6 +160,32 @@ class TestTraining : public QObject {
     QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
   }
 
+  void contrastiveAveGetsAFittedDistanceHead() {
+    // The contrastive loss trains the embeddings only; the trainer then fits
+    // the distance -> FC head so that AVE-Net's own AVC decision is right.
+    const auto root = test::freshTempDir("train");
+    test::SyntheticAvSource train(41), val(42);
+    auto opts = tinyOptions(root / "ave", 60);
+    opts.net.arch = nn::Arch::Ave;
+    opts.objective = training::Objective::Contrastive;
+    opts.batchSize = 16;
+    training::Trainer trainer(opts, train, &val);
+    trainer.run();
+    const auto loaded = nn::loadModel(root / "ave", "cpu");
+    const auto& head = loaded.card.at("recipe").at("distance_head");
+    qInfo("fitted head %.2f d %+.2f, AVC accuracy %.3f", head.at("a").get<double>(), head.at("b").get<double>(),
+          head.at("avc_accuracy").get<double>());
+    QVERIFY(head.at("a").get<double>() < 0);  // farther apart never reads as a better match
+    test::SyntheticAvSource fresh(43);
+    auto check = tinyOptions(root / "check", 1);
+    check.net.arch = nn::Arch::Ave;
+    check.objective = training::Objective::Avc;
+    check.initFrom = root / "ave";
+    training::Trainer judge(check, fresh);
+    const double accuracy = judge.validate(fresh, 4);
+    QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
+  }
+
   void contrastiveTrainsAve() {
     const auto root = test::freshTempDir("train");
     test::SyntheticAvSource train(21);
