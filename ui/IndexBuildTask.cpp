@@ -46,7 +46,8 @@ bool IndexBuildTask::start(const QString& source, const QString& modelDir, const
   state_->cancel.reset();
   state_->running = true;
   const std::string src = source.toStdString(), model = modelDir.toStdString(), out = outDir.toStdString();
-  state_->thread = std::thread([this, src, model, out] {
+  const std::string device = device_.toStdString();
+  state_->thread = std::thread([this, src, model, out, device] {
     auto post = [this](auto f) { QMetaObject::invokeMethod(this, std::move(f), Qt::QueuedConnection); };
     try {
       if (!fs::is_regular_file(fs::path(model) / "card.json"))
@@ -63,7 +64,7 @@ bool IndexBuildTask::start(const QString& source, const QString& modelDir, const
                           post([this, done, total, eta, n] { Q_EMIT this->progress(done, total, eta, n); });
                         });
       retrieval::BuildOptions options;
-      options.device = nn::resolveDevice(nn::DeviceChoice::Auto);
+      options.device = nn::resolveDevice(nn::parseDeviceChoice(device));
       const retrieval::BuildResult r = retrieval::buildIndex(scanned, model, out, bar, &state_->cancel, options);
       const QString summary = QCoreApplication::translate("Retrieval", "%1 entries from %2 clips (%3 skipped, %4 resumed) in %5 s")
                                   .arg(r.entries).arg(r.clips).arg(r.skipped).arg(r.resumedClips).arg(r.seconds, 0, 'f', 1);

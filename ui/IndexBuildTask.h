@@ -21,6 +21,8 @@ class IndexBuildTask : public QObject {
   bool start(const QString& source, const QString& modelDir, const QString& outDir);
   void cancel();
   bool running() const;
+  // Where the builds started from now run: "auto" | "cpu" | "cuda".
+  void setDevice(const QString& device) { device_ = device; }
 
  Q_SIGNALS:
   void progress(qint64 done, qint64 total, double etaSeconds, const QString& note);
@@ -30,6 +32,7 @@ class IndexBuildTask : public QObject {
  private:
   struct State;
   std::unique_ptr<State> state_;
+  QString device_ = "auto";
 };
 
 }  // namespace soundspot::ui

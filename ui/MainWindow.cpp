@@ -101,6 +101,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     return c;
   });
   connect(retrieval_, &RetrievalPanel::openClipRequested, this, [this](const QString& media, double time) { openClipAt(media, time); });
+  // A previewed second of sound is heard alone: playback pauses and then goes on.
+  connect(retrieval_, &RetrievalPanel::previewStarted, this, [this] {
+    if (!isPlaying()) return;
+    pause();
+    resumeAfterPreview_ = true;
+  });
+  connect(retrieval_, &RetrievalPanel::previewFinished, this, [this] {
+    if (!resumeAfterPreview_) return;
+    resumeAfterPreview_ = false;
+    if (!isPlaying()) play();
+  });
   retrievalDock_ = new QDockWidget(tr("Retrieval"), this);
   retrievalDock_->setObjectName("retrievalDock");
   retrievalDock_->setWidget(retrieval_);
@@ -358,8 +369,10 @@ void MainWindow::loadSettings() {
   }
   for (QAction* a : deviceGroup_->actions())
     a->setChecked(a->data().toString().toStdString() == nn::toString(device_));
+  retrieval_->setDevice(QString::fromStdString(nn::toString(device_)));
   modelDir_ = s.value("model/dir", defaultModelDir()).toString();
   retrieval_->setViewerModelDir(modelDir_);
+  retrieval_->reopenLastIndex();
   recentFiles_ = s.value("recentFiles").toStringList();
   rebuildRecentMenu();
 }
@@ -594,6 +607,7 @@ bool MainWindow::setDevice(nn::DeviceChoice device) {
   }
   device_ = device;
   for (QAction* a : deviceGroup_->actions()) a->setChecked(a->data().toString().toStdString() == nn::toString(device));
+  retrieval_->setDevice(QString::fromStdString(nn::toString(device_)));
   QSettings().setValue("model/device", QString::fromStdString(nn::toString(device_)));
   startLocalizer();
   return true;
@@ -611,7 +625,10 @@ void MainWindow::pause() {
   updatePlayActions();
 }
 
-void MainWindow::togglePlay() { isPlaying() ? pause() : play(); }
+void MainWindow::togglePlay() {
+  resumeAfterPreview_ = false;  // the user decides now
+  isPlaying() ? pause() : play();
+}
 bool MainWindow::isPlaying() const { return player_->isPlaying(); }
 double MainWindow::position() const { return player_->position(); }
 

@@ -157,6 +157,7 @@ class MainWindow : public QMainWindow {
   std::unique_ptr<engine::Localizer> localizer_;
   QString modelDir_;
   nn::DeviceChoice device_ = nn::DeviceChoice::Auto;
+  bool resumeAfterPreview_ = false;  // a retrieval preview paused playback
   QStringList recentFiles_;
   SyncStats sync_;
   QString lastError_;

@@ -140,6 +140,7 @@ RetrievalPanel::RetrievalPanel(QWidget* parent) : QWidget(parent) {
   previewStop_.setInterval(1000);
   connect(&previewStop_, &QTimer::timeout, this, [this] {
     if (preview_) preview_->pause();
+    Q_EMIT previewFinished();
   });
 
   connect(grid_, &ResultGrid::previewRequested, this, &RetrievalPanel::previewResult);
@@ -158,6 +159,7 @@ RetrievalPanel::~RetrievalPanel() {
 }
 
 void RetrievalPanel::releaseAudio() {
+  if (previewStop_.isActive()) Q_EMIT previewFinished();
   previewStop_.stop();
   previewKey_ = 0;
   delete preview_;
@@ -266,6 +268,22 @@ void RetrievalPanel::setViewerModelDir(const QString& dir) {
   worker_->setViewerModel(dir);
 }
 
+void RetrievalPanel::setDevice(const QString& device) {
+  worker_->setDevice(device);
+  build_->setDevice(device);
+}
+
+bool RetrievalPanel::reopenLastIndex() {
+  const QString last = QSettings().value("retrieval/index").toString();
+  if (last.isEmpty()) return false;
+  if (!QFileInfo::exists(last + "/index.json")) {
+    statusLabel_->setText(tr("The index of last time, %1, is gone.").arg(last));
+    return false;
+  }
+  openIndex(last);
+  return true;
+}
+
 void RetrievalPanel::openIndex(const QString& dir) {
   if (dir.isEmpty()) return;
   clearError();
@@ -298,6 +316,7 @@ void RetrievalPanel::setRegionQueryMode(bool on) { regionButton_->setChecked(on)
 void RetrievalPanel::setResultCount(int k) { k_->setValue(k); }
 void RetrievalPanel::setWhereCandidates(int candidates) { worker_->setWhereCandidates(candidates); }
 QString RetrievalPanel::modelNoteText() const { return noteLabel_->text(); }
+QString RetrievalPanel::statusText() const { return statusLabel_->text(); }
 
 quint64 RetrievalPanel::submitQuery(QueryKind kind, QPointF framePoint, const QString& noIndexMessage,
                                     const QString& noMediaMessage) {

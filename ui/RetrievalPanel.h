@@ -43,6 +43,11 @@ class RetrievalPanel : public QWidget {
   void setContextProvider(ContextProvider provider) { context_ = std::move(provider); }
   // The viewer's AVOL-Net folder (compared with the index's model).
   void setViewerModelDir(const QString& dir);
+  // Where queries and index builds run: "auto" | "cpu" | "cuda" (Model ▸ Device).
+  void setDevice(const QString& device);
+  // Reopens the index of the last session (QSettings "retrieval/index");
+  // when it is gone, says so quietly in the panel. False when none was open.
+  bool reopenLastIndex();
   // File dialogs for Open/Build (off in tests and screenshots).
   void setInteractive(bool interactive) { interactive_ = interactive; }
 
@@ -67,6 +72,7 @@ class RetrievalPanel : public QWidget {
   const RetrievalResults& results() const { return results_; }
   ResultGrid* grid() const { return grid_; }
   QString errorText() const { return error_; }
+  QString statusText() const;
   QString modelNoteText() const;
   bool modelMismatch() const { return mismatch_; }
   // Plays the second of sound of result `row` (also on hover and Space).
@@ -85,6 +91,7 @@ class RetrievalPanel : public QWidget {
   void errorShown(const QString& message);
   void buildFinished(bool ok);
   void previewStarted(int row);
+  void previewFinished();  // the previewed second is over (or was cut short)
 
  private:
   void buildUi();

@@ -65,6 +65,7 @@ struct IndexSummary {
   int64_t entries = 0, clips = 0, dim = 0;
   QString arch, modelDir, sourceName;
   bool labelled = false;      // some clip has labels
+  QString device;             // where the query models run ("cpu", "cuda")
 };
 
 }  // namespace soundspot::ui

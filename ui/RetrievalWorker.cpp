@@ -55,7 +55,7 @@ bool hasCard(const std::string& dir) { return !dir.empty() && fs::is_regular_fil
 }  // namespace
 
 struct RetrievalWorker::State {
-  enum class Kind { Index, Model, Query };
+  enum class Kind { Index, Model, Device, Query };
   struct Job {
     Kind kind;
     std::function<void()> run;
@@ -83,6 +83,7 @@ struct RetrievalWorker::State {
   std::unique_ptr<engine::MapModel> mapModel;
   std::string mapModelDir;
   std::string viewerDir, viewerHash;
+  nn::DeviceChoice deviceChoice = nn::DeviceChoice::Auto;
   std::map<std::string, std::unique_ptr<media::MediaReader>> readers;
 
   template <class F>
@@ -166,7 +167,7 @@ struct RetrievalWorker::State {
                       "with Model ▸ Choose model folder…");
         modelDir = viewerDir;
       }
-      const std::string device = nn::resolveDevice(nn::DeviceChoice::Auto);
+      const std::string device = nn::resolveDevice(deviceChoice);
       auto enc = std::make_unique<retrieval::Encoder>(modelDir, device);
       if (enc->dim() != loaded->dim)
         throw Error(modelDir, "gives " + std::to_string(enc->dim()) + "-D embeddings but the index holds " +
@@ -189,6 +190,7 @@ struct RetrievalWorker::State {
       if (!index->sources.empty() && index->sources[0].is_object())
         s.sourceName = QString::fromStdString(index->sources[0].value("name", ""));
       for (const auto& c : index->clips) s.labelled |= !c.labels.empty();
+      s.device = QString::fromStdString(device);
       post([this, s] { Q_EMIT owner->indexOpened(s); });
       spdlog::info("retrieval: index {} ({} entries) with {} from {}", dir, index->size(), encoderArch, encoderDir);
     } catch (const std::exception& e) {
@@ -197,6 +199,14 @@ struct RetrievalWorker::State {
       return;
     }
     emitModelNote();
+  }
+
+  void doSetDevice(nn::DeviceChoice choice) {
+    if (choice == deviceChoice) return;
+    deviceChoice = choice;
+    mapModel.reset();
+    mapModelDir.clear();
+    if (indexLoaded) doOpenIndex(indexDir);  // the encoders move to the new device
   }
 
   void doSetViewerModel(const std::string& dir) {
@@ -335,7 +345,7 @@ struct RetrievalWorker::State {
       throw Error("where is this sound made", tr("needs an AVOL-Net: the index was built with %1 and the viewer has no "
                                                  "model loaded").arg(archName(encoderArch)).toStdString());
     if (!mapModel || mapModelDir != dir) {
-      mapModel = std::make_unique<engine::MapModel>(dir, nn::DeviceChoice::Auto);
+      mapModel = std::make_unique<engine::MapModel>(dir, deviceChoice);
       mapModelDir = dir;
     }
     out.note = dir == encoderDir ? tr("Maps by the index's AVOL-Net")
@@ -401,6 +411,16 @@ uint64_t RetrievalWorker::query(QueryKind kind, const QueryContext& context, int
   state_->enqueue(State::Kind::Query,
                   [s = state_.get(), id, kind, context, k, region] { s->doQuery(id, kind, context, std::max(1, k), region); });
   return id;
+}
+
+void RetrievalWorker::setDevice(const QString& device) {
+  nn::DeviceChoice choice = nn::DeviceChoice::Auto;
+  try {
+    choice = nn::parseDeviceChoice(device.toStdString());
+  } catch (const std::exception& e) {
+    spdlog::warn("retrieval: {}", e.what());
+  }
+  state_->enqueue(State::Kind::Device, [s = state_.get(), choice] { s->doSetDevice(choice); });
 }
 
 void RetrievalWorker::setWhereCandidates(int candidates) { state_->whereCandidates = std::max(1, candidates); }

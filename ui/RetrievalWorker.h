@@ -32,6 +32,9 @@ class RetrievalWorker : public QObject {
   // Queues a query; returns its id (results and failures carry it). Region
   // queries take the clicked point in normalised frame coordinates.
   uint64_t query(QueryKind kind, const QueryContext& context, int k, QPointF region = {});
+  // Where the query models run: "auto" | "cpu" | "cuda" (Model ▸ Device);
+  // an open index reloads its models there.
+  void setDevice(const QString& device);
   // Candidates refined with maps for WhereIsSound (default 24).
   void setWhereCandidates(int candidates);
   bool busy() const;

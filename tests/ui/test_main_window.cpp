@@ -13,6 +13,7 @@
 #include "tests/support/TestRegistry.h"
 #include "ui/AudioPanel.h"
 #include "ui/MainWindow.h"
+#include "ui/RetrievalPanel.h"
 
 #include <QAction>
 #include <QSettings>
@@ -159,6 +160,25 @@ class TestMainWindow : public QObject {
     w.seek(0.0);
     w.stepFrames(3);
     QVERIFY(std::abs(w.position() - 3 / 25.0) < 1e-3);
+  }
+
+  void aRetrievalPreviewPausesPlaybackAndResumesIt() {
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    w.setModelDir(QString::fromStdString(modelDir_.string()));
+    w.show();
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    w.play();
+    QVERIFY(w.isPlaying());
+    Q_EMIT w.retrievalPanel()->previewStarted(0);
+    QVERIFY2(!w.isPlaying(), "playback went on under the preview");
+    Q_EMIT w.retrievalPanel()->previewFinished();
+    QVERIFY2(w.isPlaying(), "playback did not resume after the preview");
+    // Paused by the user: a preview leaves it paused.
+    w.pause();
+    Q_EMIT w.retrievalPanel()->previewStarted(1);
+    Q_EMIT w.retrievalPanel()->previewFinished();
+    QVERIFY(!w.isPlaying());
   }
 
   void errorsAreMessagesNotCrashes() {

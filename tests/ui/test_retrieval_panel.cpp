@@ -404,6 +404,35 @@ class TestRetrievalPanel : public QObject {
     QTest::mouseMove(p.grid()->viewport(), p.grid()->itemRect(2).center());
     QVERIFY2(waitFor([&] { return started.count() > 0; }, 10000), "resting on a result did not play it");
     QCOMPARE(started.first().first().toInt(), 2);
+    QSignalSpy finished(&p, &RetrievalPanel::previewFinished);
+    QVERIFY2(waitFor([&] { return finished.count() > 0; }, 5000), "the previewed second never ended");
+  }
+
+  void followsTheDeviceAndReopensTheLastIndex() {
+    {
+      RetrievalPanel p;
+      p.setInteractive(false);
+      openIndex(p, index_);
+      QCOMPARE(p.indexSummary().device, QString("cpu"));  // auto on this machine
+      // Model ▸ Device: the open index's models move there (the index is reopened).
+      QSignalSpy reopened(&p, &RetrievalPanel::indexOpened);
+      p.setDevice("cpu");
+      QVERIFY2(waitFor([&] { return reopened.count() > 0; }, 60000), qPrintable(p.errorText()));
+      QCOMPARE(p.indexSummary().device, QString("cpu"));
+    }
+    // The next session opens the same index by itself...
+    RetrievalPanel again;
+    again.setInteractive(false);
+    QSignalSpy opened(&again, &RetrievalPanel::indexOpened);
+    QVERIFY(again.reopenLastIndex());
+    QVERIFY2(waitFor([&] { return opened.count() > 0; }, 60000), qPrintable(again.errorText()));
+    QCOMPARE(fs::path(again.indexSummary().dir.toStdString()), fs::absolute(index_));
+    // ... and says quietly when it is gone.
+    QSettings().setValue("retrieval/index", QString::fromStdString((dir_ / "moved-away").string()));
+    RetrievalPanel third;
+    QVERIFY(!third.reopenLastIndex());
+    QVERIFY2(third.statusText().contains("gone"), qPrintable(third.statusText()));
+    QVERIFY(third.errorText().isEmpty());
   }
 
   // SOUNDSPOT_SCREENSHOT=FILE (tools/screenshots.sh retrieval, under Xvfb):
