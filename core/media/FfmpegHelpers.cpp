@@ -63,10 +63,12 @@ int swsColorspace(AVColorSpace cs) {
 }
 }  // namespace
 
-void frameToRgb(const AVFrame& frame, SwsPtr& sws, uint8_t* rgbOut) {
+void frameToRgb(const AVFrame& frame, SwsPtr& sws, uint8_t* rgbOut, int outW, int outH) {
+  if (outW <= 0) outW = frame.width;
+  if (outH <= 0) outH = frame.height;
   bool fullRange = frame.color_range == AVCOL_RANGE_JPEG;
   const AVPixelFormat src = withoutJpegRange(static_cast<AVPixelFormat>(frame.format), fullRange);
-  sws.reset(sws_getCachedContext(sws.release(), frame.width, frame.height, src, frame.width, frame.height,
+  sws.reset(sws_getCachedContext(sws.release(), frame.width, frame.height, src, outW, outH,
                                  AV_PIX_FMT_RGB24, SWS_BILINEAR | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
                                  nullptr, nullptr, nullptr));
   if (!sws) throw std::runtime_error("unsupported pixel format " + std::string(av_get_pix_fmt_name(src) ? av_get_pix_fmt_name(src) : "?"));
@@ -78,7 +80,7 @@ void frameToRgb(const AVFrame& frame, SwsPtr& sws, uint8_t* rgbOut) {
                              0, 1 << 16, 1 << 16);
   }
   uint8_t* dst[4] = {rgbOut, nullptr, nullptr, nullptr};
-  int dstStride[4] = {frame.width * 3, 0, 0, 0};
+  int dstStride[4] = {outW * 3, 0, 0, 0};
   sws_scale(sws.get(), frame.data, frame.linesize, 0, frame.height, dst, dstStride);
 }
 

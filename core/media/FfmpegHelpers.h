@@ -40,6 +40,8 @@ PacketPtr makePacket();
 
 // Converts any decoded picture to packed RGB24 of the same size, honouring
 // the frame's colour matrix and range. `sws` is reused between calls.
-void frameToRgb(const AVFrame& frame, SwsPtr& sws, uint8_t* rgbOut);
+// Packed RGB24 of outW x outH (default: the frame's own size; another width
+// stretches non-square pixels to their displayed shape).
+void frameToRgb(const AVFrame& frame, SwsPtr& sws, uint8_t* rgbOut, int outW = 0, int outH = 0);
 
 }  // namespace soundspot::media::detail

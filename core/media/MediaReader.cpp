@@ -44,6 +44,14 @@ int displayRotation(const AVStream* st) {
 }
 
 // Rotates packed RGB24 clockwise by 90/180/270 degrees.
+// The width a picture of `width` stored pixels is shown at, given its sample
+// (pixel) aspect ratio; unknown or square pixels keep it.
+int displayWidth(int width, AVRational sar) {
+  if (sar.num <= 0 || sar.den <= 0 || sar.num == sar.den) return width;
+  const double shown = std::round(width * av_q2d(sar));
+  return std::clamp(static_cast<int>(shown), 1, 16384);
+}
+
 std::vector<uint8_t> rotateRgb(const std::vector<uint8_t>& src, int w, int h, int rotation) {
   if (rotation == 0) return src;
   std::vector<uint8_t> dst(src.size());
@@ -189,8 +197,9 @@ struct MediaReader::Impl {
       info.videoCodec = avcodec_get_name(st->codecpar->codec_id);
       info.rotation = displayRotation(st);
       const bool swap = info.rotation == 90 || info.rotation == 270;
-      info.width = swap ? st->codecpar->height : st->codecpar->width;
-      info.height = swap ? st->codecpar->width : st->codecpar->height;
+      const int shownWidth = displayWidth(st->codecpar->width, av_guess_sample_aspect_ratio(fmt.get(), fmt->streams[videoIndex], nullptr));
+      info.width = swap ? st->codecpar->height : shownWidth;
+      info.height = swap ? shownWidth : st->codecpar->height;
       info.frameCount = static_cast<int64_t>(times.size());
       AVRational rate = st->avg_frame_rate;
       if (rate.num <= 0 || rate.den <= 0) rate = st->r_frame_rate;
@@ -320,16 +329,18 @@ struct MediaReader::Impl {
     RgbFrame out;
     out.index = index;
     out.time = heldPts == target ? times[static_cast<size_t>(index)] : heldPts * av_q2d(videoTimeBase) - offset;
-    std::vector<uint8_t> rgb(static_cast<size_t>(held->width) * held->height * 3);
+    // Non-square pixels are stretched to the shape the picture is shown in.
+    const int shownW = displayWidth(held->width, av_guess_sample_aspect_ratio(fmt.get(), fmt->streams[videoIndex], held.get()));
+    std::vector<uint8_t> rgb(static_cast<size_t>(shownW) * held->height * 3);
     try {
-      frameToRgb(*held, sws, rgb.data());
+      frameToRgb(*held, sws, rgb.data(), shownW, held->height);
     } catch (const std::runtime_error& e) {
       fail(e.what());
     }
     const bool swap = info.rotation == 90 || info.rotation == 270;
-    out.width = swap ? held->height : held->width;
-    out.height = swap ? held->width : held->height;
-    out.rgb = rotateRgb(rgb, held->width, held->height, info.rotation);
+    out.width = swap ? held->height : shownW;
+    out.height = swap ? shownW : held->height;
+    out.rgb = rotateRgb(rgb, shownW, held->height, info.rotation);
     cache.push_back(out);
     if (cache.size() > kCachedFrames) cache.pop_front();
     return out;

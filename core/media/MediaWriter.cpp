@@ -45,6 +45,7 @@ struct MediaWriter::Impl {
   std::vector<uint8_t> padded;
   bool finished = false, headerWritten = false;
   int rotation = 0;
+  AVRational sampleAspect{1, 1};
 
   [[noreturn]] void fail(const std::string& problem) const { throw Error(path, problem); }
   void check(int r, const char* what) const {
@@ -122,6 +123,10 @@ struct MediaWriter::Impl {
       auto* m = reinterpret_cast<int32_t*>(av_stream_new_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof(int32_t)));
       if (!m) throw std::bad_alloc();
       av_display_rotation_set(m, rotation);  // read back as -rotation (FFmpeg: counter-clockwise), shown clockwise
+    }
+    if (sampleAspect.num != sampleAspect.den) {
+      videoStream->sample_aspect_ratio = sampleAspect;  // written as the mp4 'pasp' box
+      videoStream->codecpar->sample_aspect_ratio = sampleAspect;
     }
     AVDictionary* opts = nullptr;
     av_dict_set(&opts, "movflags", "+faststart", 0);
@@ -248,6 +253,12 @@ void MediaWriter::setRotation(int degreesClockwise) {
   const int r = ((degreesClockwise % 360) + 360) % 360;
   if (r % 90 != 0) throw Error(impl_->path, "rotation must be a multiple of 90 degrees");
   impl_->rotation = r;
+}
+
+void MediaWriter::setSampleAspectRatio(int num, int den) {
+  if (impl_->headerWritten) throw Error(impl_->path, "the pixel aspect ratio must be set before the first frame");
+  if (num <= 0 || den <= 0) throw Error(impl_->path, "the pixel aspect ratio must be positive");
+  impl_->sampleAspect = AVRational{num, den};
 }
 
 void MediaWriter::finish() { impl_->finish(); }

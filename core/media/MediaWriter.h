@@ -30,6 +30,9 @@ class MediaWriter {
   // Tags the video to be shown rotated clockwise by 0/90/180/270 degrees
   // (display matrix; the pixels are stored as given). Before the first frame.
   void setRotation(int degreesClockwise);
+  // Tags non-square pixels (e.g. 2:1 shows each stored pixel twice as wide;
+  // anamorphic DV is 64:45). Before the first frame.
+  void setSampleAspectRatio(int num, int den);
   void finish();
 
   int encodedWidth() const;   // width rounded up to even

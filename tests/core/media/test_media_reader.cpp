@@ -249,6 +249,31 @@ class TestMediaReader : public QObject {
     QVERIFY(at(16, 10) > 200);
     QVERIFY(at(16, 54) < 50);
   }
+
+  void nonSquarePixelsAreShownAtTheirAspect() {
+    // 48x32 stored pixels, each 2:1 wide (like anamorphic video): shown 96x32.
+    const auto path = dir_ / "anamorphic.mp4";
+    {
+      media::MediaWriter w(path.string(), 48, 32, 10, 0);
+      w.setSampleAspectRatio(2, 1);
+      // Stored columns 0..15 white: a third of the picture, whatever its width.
+      std::vector<uint8_t> rgb(48 * 32 * 3, 0);
+      for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 16; ++x) std::fill_n(&rgb[(y * 48 + x) * 3], 3, uint8_t(255));
+      for (int i = 0; i < 5; ++i) w.addFrame(rgb.data());
+      w.finish();
+    }
+    media::MediaReader r(path.string());
+    QCOMPARE(r.info().width, 96);
+    QCOMPARE(r.info().height, 32);
+    const auto f = r.frameAt(0.2);
+    QCOMPARE(f.width, 96);
+    QCOMPARE(f.height, 32);
+    auto at = [&](int x, int y) { return f.rgb[(size_t(y) * f.width + x) * 3]; };
+    QVERIFY(at(20, 16) > 200);  // inside the stretched white third (0..31)
+    QVERIFY(at(44, 16) < 50);
+    QVERIFY(at(90, 16) < 50);
+  }
 };
 SOUNDSPOT_TEST(TestMediaReader)
 #include "test_media_reader.moc"
