@@ -166,11 +166,15 @@ void TrainingDialog::buildUi() {
   auto* videos = new QPushButton(tr("Folder of my videos…"), form_);
   auto* folder = new QPushButton(tr("Dataset…"), form_);
   auto* pack = new QPushButton(tr("Pack…"), form_);
-  auto* dataRow = new QHBoxLayout;
-  dataRow->addWidget(data_, 1);
-  dataRow->addWidget(videos);
-  dataRow->addWidget(folder);
-  dataRow->addWidget(pack);
+  // The path gets the whole width; the three ways to choose it go below.
+  auto* dataButtons = new QHBoxLayout;
+  dataButtons->addWidget(videos);
+  dataButtons->addWidget(folder);
+  dataButtons->addWidget(pack);
+  dataButtons->addStretch(1);
+  auto* dataRow = new QVBoxLayout;
+  dataRow->addWidget(data_);
+  dataRow->addLayout(dataButtons);
   auto* dataLabel = new QLabel(tr("&Data:"), form_);
   dataLabel->setBuddy(data_);
   form->addRow(dataLabel, dataRow);
