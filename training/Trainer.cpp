@@ -149,9 +149,13 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
   if (opt_.resume) loadCheckpoint();
 }
 
+void checkFreeze(const std::string& freeze) {
+  if (!freeze.empty() && freeze != "vision" && freeze != "audio")
+    throw UsageError("--freeze", "is '" + freeze + "', expected vision or audio");
+}
+
 void Trainer::freezeTower() {
-  if (opt_.freeze != "vision" && opt_.freeze != "audio")
-    throw UsageError("--freeze", "is '" + opt_.freeze + "', expected vision or audio");
+  checkFreeze(opt_.freeze);
   int64_t frozen = 0;
   for (auto& p : model_.module()->named_parameters(true))
     if (p.key().rfind(opt_.freeze + ".", 0) == 0) {

@@ -20,6 +20,9 @@
 
 namespace soundspot::training {
 
+// Throws UsageError unless `freeze` is "", "vision" or "audio" (TrainOptions::freeze).
+void checkFreeze(const std::string& freeze);
+
 struct TrainOptions {
   nn::NetConfig net;
   Objective objective = Objective::Avc;

@@ -64,12 +64,12 @@ void adoptBaseModel(TrainArgs& a) {
 }
 
 // OUT/split.json: which files trained, which validated, which were skipped and why.
-void writeSplitFile(const std::filesystem::path& out, const data::Dataset& ds, const data::ClipCache& train,
-                    const data::ClipCache* val, const std::vector<data::SkippedClip>& valSkipped) {
+void writeSplitFile(const std::filesystem::path& out, const data::Dataset& ds, const std::string& listHash,
+                    const data::ClipCache& train, const data::ClipCache* val) {
   nlohmann::json j = {{"data", ds.dir.string()},
                       {"kind", ds.plainFolder ? "folder" : "dataset"},
                       {"split_rule", ds.plainFolder ? "val when hash(relative path) % 100 < 10" : "dataset.json"},
-                      {"file_list_hash", data::fileListHash(ds)}};
+                      {"file_list_hash", listHash}};
   auto ids = [](const data::ClipCache& c) {
     nlohmann::json a = nlohmann::json::array();
     for (size_t i = 0; i < c.size(); ++i) a.push_back(c.clip(i).id);
@@ -78,14 +78,16 @@ void writeSplitFile(const std::filesystem::path& out, const data::Dataset& ds, c
   j["train"] = ids(train);
   j["val"] = val ? ids(*val) : nlohmann::json::array();
   nlohmann::json skipped = nlohmann::json::array();
-  for (const auto* list : {&train.skipped(), &valSkipped})
-    for (const auto& s : *list) skipped.push_back({{"file", s.id}, {"reason", s.reason}});
+  for (const auto* c : {&train, val})
+    if (c)
+      for (const auto& s : c->skipped()) skipped.push_back({{"file", s.id}, {"reason", s.reason}});
   j["skipped"] = skipped;
   writeFileAtomically(out / "split.json", j.dump(2) + "\n");
 }
 
 // The card's fingerprint of the data folder: files listed, usable, seconds of media, list hash.
-nlohmann::json folderFingerprint(const data::Dataset& ds, const data::ClipCache& train, const data::ClipCache* val) {
+nlohmann::json folderFingerprint(const data::Dataset& ds, const std::string& listHash, const data::ClipCache& train,
+                                 const data::ClipCache* val) {
   double seconds = 0;
   size_t usable = 0;
   for (const auto* c : {&train, val}) {
@@ -94,7 +96,7 @@ nlohmann::json folderFingerprint(const data::Dataset& ds, const data::ClipCache&
     for (size_t i = 0; i < c->size(); ++i) seconds += (*c)[i].duration;
   }
   return {{"path", ds.dir.string()}, {"kind", ds.plainFolder ? "folder" : "dataset"}, {"files", ds.clips.size()},
-          {"usable", usable}, {"seconds", std::round(seconds * 10) / 10}, {"file_list_hash", data::fileListHash(ds)}};
+          {"usable", usable}, {"seconds", std::round(seconds * 10) / 10}, {"file_list_hash", listHash}};
 }
 
 void runTrain(TrainArgs a) {
@@ -103,8 +105,7 @@ void runTrain(TrainArgs a) {
   if (a.steps < 1) throw UsageError("--steps", "must be at least 1");
   if (a.width < 1 || a.width > 256) throw UsageError("--width", "must be between 1 and 256");
   if (a.lr < 0) throw UsageError("--lr", "must be positive");
-  if (!a.freeze.empty() && a.freeze != "vision" && a.freeze != "audio")
-    throw UsageError("--freeze", "is '" + a.freeze + "', expected vision or audio");
+  training::checkFreeze(a.freeze);  // before the data is decoded
   training::TrainOptions opt;
   opt.net.arch = nn::parseArch(a.arch);
   opt.net.width = a.width;
@@ -153,12 +154,10 @@ void runTrain(TrainArgs a) {
     const data::Dataset ds = data::openDatasetOrFolder(a.data, {a.out, decode.cacheDir});
     if (ds.plainFolder) spdlog::info("{}: a plain folder of {} video file(s), split by path hash", a.data, ds.clips.size());
     std::shared_ptr<data::ClipCache> trainClips, valClips;
-    std::vector<data::SkippedClip> valSkipped;
     try {
       trainClips = data::decodeSplit(ds, "train", sampler, decode);
       try {
         valClips = data::decodeSplit(ds, "val", sampler, decode);
-        valSkipped = valClips->skipped();
       } catch (const Error& e) {
         if (cancel.cancelled()) throw;
         spdlog::warn("no validation: {}", e.what());
@@ -169,9 +168,10 @@ void runTrain(TrainArgs a) {
       throw;
     }
     std::filesystem::create_directories(a.out);
-    writeSplitFile(a.out, ds, *trainClips, valClips.get(), valSkipped);
+    const std::string listHash = data::fileListHash(ds);  // stats every file: once
+    writeSplitFile(a.out, ds, listHash, *trainClips, valClips.get());
     opt.recipe["data"] = a.data;
-    opt.recipe["data_fingerprint"] = folderFingerprint(ds, *trainClips, valClips.get());
+    opt.recipe["data_fingerprint"] = folderFingerprint(ds, listHash, *trainClips, valClips.get());
     openTrain = [trainClips, sampler, seed = a.seed] { return std::make_unique<data::DatasetSource>(trainClips, seed, sampler); };
     if (valClips) {
       data::SamplerOptions valSampler;  // the paper's sampling, no augmentation

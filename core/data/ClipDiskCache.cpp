@@ -40,9 +40,15 @@ std::optional<MediaStamp> stampOf(const fs::path& media) {
   return s;
 }
 
-template <class T>
-void append(std::string& out, const T* data, size_t count) {
-  out.append(reinterpret_cast<const char*>(data), count * sizeof(T));
+// The media path as entries record it (and as their names are derived from).
+std::string mediaKey(const Clip& clip) { return fs::absolute(clip.media).lexically_normal().string(); }
+
+// The payload in file order: frame times, frames, audio.
+std::vector<std::pair<const void*, size_t>> payloadParts(const CachedClip& c) {
+  std::vector<std::pair<const void*, size_t>> parts{{c.frameTimes.data(), c.frameTimes.size() * sizeof(double)}};
+  for (const auto& f : c.frames) parts.emplace_back(f.data(), f.size());
+  parts.emplace_back(c.audio.data(), c.audio.size() * sizeof(float));
+  return parts;
 }
 
 }  // namespace
@@ -57,7 +63,7 @@ fs::path ClipDiskCache::defaultDir() {
 }
 
 fs::path ClipDiskCache::entryPath(const Clip& clip, int maxFrames) const {
-  const std::string key = fs::absolute(clip.media).lexically_normal().string() + "#" + std::to_string(maxFrames);
+  const std::string key = mediaKey(clip) + "#" + std::to_string(maxFrames);
   return dir_ / (hashHex(hashBytes(key.data(), key.size())) + ".clip");
 }
 
@@ -76,7 +82,7 @@ std::optional<CachedClip> ClipDiskCache::load(const Clip& clip, int maxFrames) c
   if (!in.read(headerText.data(), static_cast<std::streamsize>(headerBytes))) return std::nullopt;
   try {
     const json h = json::parse(headerText);
-    if (h.at("media").get<std::string>() != fs::absolute(clip.media).lexically_normal().string() ||
+    if (h.at("media").get<std::string>() != mediaKey(clip) ||
         h.at("size").get<uint64_t>() != stamp->size || h.at("mtime").get<int64_t>() != stamp->mtime ||
         h.at("max_frames").get<int>() != maxFrames || h.at("frame_size").get<int>() != kCachedFrameSize)
       return std::nullopt;  // the media changed: decode again
@@ -112,17 +118,15 @@ std::optional<CachedClip> ClipDiskCache::load(const Clip& clip, int maxFrames) c
 void ClipDiskCache::store(const Clip& clip, int maxFrames, const CachedClip& decoded) const {
   const auto stamp = stampOf(clip.media);
   if (!stamp || !decoded.ok) return;
-  std::string payload;
-  payload.reserve(decoded.frameTimes.size() * (sizeof(double) + kFrameBytes) + decoded.audio.size() * sizeof(float));
+  // Hashed first, then copied once into the file's bytes (a long clip's audio is large).
+  const auto parts = payloadParts(decoded);
   uint64_t hash = 0;
-  auto addPart = [&](const void* data, size_t bytes) {
-    payload.append(static_cast<const char*>(data), bytes);
-    hash = hashBytes(data, bytes, hash);
-  };
-  addPart(decoded.frameTimes.data(), decoded.frameTimes.size() * sizeof(double));
-  for (const auto& f : decoded.frames) addPart(f.data(), f.size());
-  addPart(decoded.audio.data(), decoded.audio.size() * sizeof(float));
-  const json h = {{"media", fs::absolute(clip.media).lexically_normal().string()},
+  size_t payloadBytes = 0;
+  for (const auto& [data, size] : parts) {
+    hash = hashBytes(data, size, hash);
+    payloadBytes += size;
+  }
+  const json h = {{"media", mediaKey(clip)},
                   {"size", stamp->size},
                   {"mtime", stamp->mtime},
                   {"max_frames", maxFrames},
@@ -134,9 +138,10 @@ void ClipDiskCache::store(const Clip& clip, int maxFrames, const CachedClip& dec
   const std::string header = h.dump();
   const uint64_t headerBytes = header.size();
   std::string bytes(kMagic, 8);
-  append(bytes, &headerBytes, 1);
+  bytes.reserve(8 + sizeof headerBytes + header.size() + payloadBytes);
+  bytes.append(reinterpret_cast<const char*>(&headerBytes), sizeof headerBytes);
   bytes += header;
-  bytes += payload;
+  for (const auto& [data, size] : parts) bytes.append(static_cast<const char*>(data), size);
   try {
     writeFileAtomically(entryPath(clip, maxFrames), bytes);
   } catch (const Error& e) {

@@ -43,7 +43,6 @@ int displayRotation(const AVStream* st) {
   return quarter * 90;
 }
 
-// Rotates packed RGB24 clockwise by 90/180/270 degrees.
 // The width a picture of `width` stored pixels is shown at, given its sample
 // (pixel) aspect ratio; unknown or square pixels keep it.
 int displayWidth(int width, AVRational sar) {
@@ -52,6 +51,7 @@ int displayWidth(int width, AVRational sar) {
   return std::clamp(static_cast<int>(shown), 1, 16384);
 }
 
+// Rotates packed RGB24 clockwise by 90/180/270 degrees.
 std::vector<uint8_t> rotateRgb(const std::vector<uint8_t>& src, int w, int h, int rotation) {
   if (rotation == 0) return src;
   std::vector<uint8_t> dst(src.size());
