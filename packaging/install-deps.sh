@@ -5,7 +5,9 @@
 #   build  compilers, CMake, LibTorch, Qt 6, FFmpeg, FFTW3, spdlog, JSON, CLI11, zstd, FluidSynth
 #   run    OpenBLAS (Debian LibTorch otherwise runs on the reference BLAS: 4x slower
 #          linear layers), Qt platform plugins, GStreamer (the viewer's audio output)
-#   test   Xvfb and PulseAudio (GL and audio tests without a screen or sound card)
+#   test   Xvfb and PulseAudio (GL and audio tests without a screen or sound card);
+#          FFmpeg's CLI (ffmpeg, ffprobe) makes the real-world media the tests open
+#          (webm, mkv, mov, rotated, variable frame rate) and is the colour reference
 #   data   the images, recordings, backgrounds and SoundFonts the scenes are made from
 #   npm    Debian's npm (with Node.js) when no npm is on PATH: the pinned emoji
 #          artwork (openmoji, twemoji) comes from the npm registry, used exactly
@@ -21,7 +23,7 @@ BUILD=(cmake ninja-build g++ pkg-config git ccache
        libzstd-dev libfluidsynth-dev libgl-dev)
 RUN=(libopenblas0-openmp qt6-qpa-plugins gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-libav
      qml6-module-qtmultimedia)
-TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file)
+TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file ffmpeg)
 DATA=(qabcs-data gcompris-qt-data plasma-workspace-wallpapers openclipart-png
       lmms-common hydrogen-drumkits sonic-pi-samples fluid-soundfont-gm fluid-soundfont-gs
       timgm6mb-soundfont csound-soundfont musescore-general-soundfont-small)

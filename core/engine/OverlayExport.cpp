@@ -9,6 +9,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace soundspot::engine {
@@ -18,11 +20,19 @@ bool exportOverlayVideo(const ExportRequest& request, MapModel& model, const Sou
   media::MediaReader reader(request.media);
   const auto& info = reader.info();
   if (!info.hasVideo) throw Error(request.media, "has no video track");
-  const std::vector<double> times = reader.frameTimestamps();
+  std::vector<double> times = reader.frameTimestamps();
   if (times.empty()) throw Error(request.media, "has no video frames");
+  double fps = info.frameRate > 0 ? info.frameRate : 25.0;
+  // A still image is held for as long as the sound plays, so that the map
+  // follows the sound (25 maps per second).
+  if (times.size() == 1) {
+    fps = 25.0;
+    const auto frames = static_cast<size_t>(std::max(1.0, std::floor((soundtrack.duration() - soundtrack.offset) * fps)));
+    times.resize(frames);
+    for (size_t i = 0; i < frames; ++i) times[i] = static_cast<double>(i) / fps;
+  }
   // H.264 in 4:2:0 needs even dimensions: drop a last odd row/column.
   const int outW = info.width & ~1, outH = info.height & ~1;
-  const double fps = info.frameRate > 0 ? info.frameRate : 25.0;
   media::MediaWriter writer(request.output.string(), outW, outH, fps, kSoundtrackRate, request.crf);
 
   Progress progress("localize", static_cast<int64_t>(times.size()), report);

@@ -152,13 +152,16 @@ struct MediaReader::Impl {
 
   // One demuxing pass: frame timestamps, keyframes, and truncation checks.
   void indexPackets() {
-    int64_t videoPackets = 0, audioPackets = 0, corrupt = 0;
+    int64_t videoPackets = 0, audioPackets = 0, audioBytes = 0, corrupt = 0;
     for (;;) {
       const int r = av_read_frame(fmt.get(), packet.get());
       if (r == AVERROR_EOF) break;
       if (r < 0) fail("damaged or truncated (" + ffmpegError(r) + " after " + std::to_string(videoPackets) + " video frames)");
       if (packet->flags & AV_PKT_FLAG_CORRUPT) ++corrupt;
-      if (packet->stream_index == audioIndex) ++audioPackets;
+      if (packet->stream_index == audioIndex) {
+        ++audioPackets;
+        audioBytes += packet->size;
+      }
       if (packet->stream_index == videoIndex && !(packet->flags & AV_PKT_FLAG_DISCARD)) {
         int64_t p = packet->pts != kNoPts ? packet->pts : packet->dts;
         if (p == kNoPts) p = pts.empty() ? 0 : pts.back() + std::max<int64_t>(1, packet->duration);
@@ -169,15 +172,25 @@ struct MediaReader::Impl {
       av_packet_unref(packet.get());
     }
     if (corrupt > 0) fail("damaged or truncated (" + std::to_string(corrupt) + " corrupt packets)");
-    auto checkCount = [&](int index, int64_t got, const char* kind) {
+    auto checkCount = [&](int index, int64_t got, const char* kind) {  // kind: singular noun
       if (index < 0) return;
       const int64_t expected = fmt->streams[index]->nb_frames;
-      if (expected > 0 && got < expected)
+      // Headers may count a frame or two that never became a packet (an AVI
+      // index counts empty "dropped" frames); truncation loses far more.
+      if (expected > 0 && got < expected - 1 - expected / 50)
         fail(std::string("truncated: only ") + std::to_string(got) + " of " + std::to_string(expected) + " " + kind +
-             " packets are in the file");
+             "s are in the file");
     };
-    checkCount(videoIndex, videoPackets, "video");
-    checkCount(audioIndex, audioPackets, "audio");
+    checkCount(videoIndex, videoPackets, "video packet");
+    // MOV/MP4 count PCM audio in samples, not packets (a camera's .mov holds
+    // a few large PCM chunks): compare samples there.
+    if (audioIndex >= 0) {
+      const AVCodecParameters* a = fmt->streams[audioIndex]->codecpar;
+      const int bits = av_get_exact_bits_per_sample(a->codec_id);
+      const int channels = std::max(1, a->ch_layout.nb_channels);
+      if (bits > 0) checkCount(audioIndex, audioBytes * 8 / (bits * channels), "audio sample");
+      else checkCount(audioIndex, audioPackets, "audio");
+    }
     if (videoIndex >= 0 && pts.empty()) fail("damaged: the video stream has no frames");
     std::sort(pts.begin(), pts.end());
     pts.erase(std::unique(pts.begin(), pts.end()), pts.end());
@@ -259,6 +272,24 @@ struct MediaReader::Impl {
     av_frame_unref(held.get());
   }
 
+  // Some demuxers cannot seek back after the indexing pass (a lone JPEG read
+  // by image2 stays at its end): a fresh demuxer starts over.
+  void reopenAtStart() {
+    ++seeks;
+    spdlog::trace("{}: reopen to seek", path);
+    AVFormatContext* raw = nullptr;
+    int r = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (r < 0) fail("cannot reopen to seek (" + ffmpegError(r) + ")");
+    fmt.reset(raw);
+    r = avformat_find_stream_info(fmt.get(), nullptr);
+    if (r < 0) fail("damaged: stream information unreadable (" + ffmpegError(r) + ")");
+    avcodec_flush_buffers(videoDecoder.get());
+    positioned = true;
+    demuxEnded = decoderEnded = false;
+    heldPts = kNoPts;
+    av_frame_unref(held.get());
+  }
+
   // Playback: moving forward without crossing a keyframe is cheaper than seeking.
   bool canContinueTo(int64_t target) const {
     if (!positioned || decoderEnded || heldPts == kNoPts || target < heldPts) return false;
@@ -323,6 +354,10 @@ struct MediaReader::Impl {
         seekTo(seekTs);
         if (decodeUntil(target, seekTs != std::numeric_limits<int64_t>::min())) { ok = true; break; }
       }
+    }
+    if (!ok) {
+      reopenAtStart();
+      ok = decodeUntil(target, false);
     }
     if (!ok || heldPts == kNoPts) fail("the frame at " + std::to_string(t) + " s could not be decoded");
 
