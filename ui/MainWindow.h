@@ -1,29 +1,24 @@
 #pragma once
 // The viewer's main window: plays a video with the audio as the clock, shows
 // where the sound comes from (Localizer maps drawn by the PictureView), and
-// lets the user swap the audio. Settings are remembered with QSettings.
+// lets the user swap the audio. It lays out the widgets and wires together
+// the parts that do the work: PlaybackController (the video against the
+// audio clock), MapController (model, device and maps), AudioSwap (which
+// audio is heard), RetrievalDock, ViewerActions (menus and tool bar),
+// RecentFilesMenu, StatusReadout and ViewerSettings (what is remembered).
+// MainWindow.cpp builds and wires it; MainWindowCommands.cpp holds its commands.
 #include "core/engine/Soundtrack.h"
 #include "core/nn/Device.h"
 #include "ui/PictureView.h"
+#include "ui/SyncStats.h"
 
 #include <QMainWindow>
 #include <QPointF>
-#include <QTimer>
 
-#include <filesystem>
 #include <memory>
-#include <vector>
 
-class QAction;
-class QActionGroup;
 class QDockWidget;
-class QLabel;
-class QMenu;
-class QSlider;
 
-namespace soundspot::media {
-class MediaReader;
-}
 namespace soundspot::engine {
 class Localizer;
 }
@@ -31,20 +26,16 @@ class Localizer;
 namespace soundspot::ui {
 
 class AudioPanel;
-class AudioPlayer;
+class AudioSwap;
+class MapController;
+class PlaybackController;
+class RecentFilesMenu;
+class RetrievalDock;
 class RetrievalPanel;
+class StatusReadout;
 class Timeline;
 class TrainingDialog;
-
-// How far the shown frame was from the audio clock while playing.
-struct SyncStats {
-  int64_t samples = 0;
-  double maxLagSeconds = 0;   // |clock - pts of the shown frame|, worst case
-  double minLagSeconds = 0;   // < 0: a frame was shown before its time
-  double sumLagSeconds = 0;
-  int64_t wrongFrames = 0;    // ticks that showed another frame than the one the clock was in
-  double meanLag() const { return samples ? sumLagSeconds / samples : 0; }
-};
+class ViewerActions;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -69,9 +60,9 @@ class MainWindow : public QMainWindow {
 
   PictureView* pictureView() const { return picture_; }
   AudioPanel* audioPanel() const { return audioPanel_; }
-  engine::Localizer* localizer() const { return localizer_.get(); }
-  std::shared_ptr<const engine::Soundtrack> activeSoundtrack() const { return active_; }
-  const SyncStats& syncStats() const { return sync_; }
+  engine::Localizer* localizer() const;
+  std::shared_ptr<const engine::Soundtrack> activeSoundtrack() const;
+  const SyncStats& syncStats() const;
   QString lastError() const { return lastError_; }
   QString statusText() const;
   // Messages go to a (non-modal) message box; off, they are only logged and kept in lastError().
@@ -82,8 +73,8 @@ class MainWindow : public QMainWindow {
   TrainingDialog* showTrainingDialog();
   TrainingDialog* trainingDialog() const { return training_; }
   // View ▸ Retrieval panel (Ctrl+F): a dock with the cross-modal retrieval browser.
-  RetrievalPanel* retrievalPanel() const { return retrieval_; }
-  QDockWidget* retrievalDock() const { return retrievalDock_; }
+  RetrievalPanel* retrievalPanel() const;
+  QDockWidget* retrievalDock() const;
   void showRetrievalPanel();
   // A region query at normalised frame coordinates (what a Ctrl+click on the picture does).
   void queryRegionAt(QPointF framePoint);
@@ -94,24 +85,17 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
-  bool eventFilter(QObject* watched, QEvent* event) override;
 
  private:
-  void buildActions();
-  void buildMenus();
-  void buildToolBar();
+  void connectParts();
+  void connectActions();
   void loadSettings();
   void saveSettings();
   void showError(const QString& title, const QString& message);
-  void addRecentFile(const QString& path);
-  void rebuildRecentMenu();
-  void startLocalizer();
-  void applySoundtrack(std::shared_ptr<const engine::Soundtrack> soundtrack);
-  void tick();
-  void showFrameAt(double t);
-  void updateStatus();
+  // The maps of the open video with the current model, device and audio.
+  void restartMaps();
+  void useSoundtrack(const std::shared_ptr<const engine::Soundtrack>& soundtrack);
   void updatePlayActions();
-  int64_t frameIndexAt(double t) const;
   void chooseOpenFile();
   void chooseAudioFile();
   void chooseModelDir();
@@ -120,52 +104,16 @@ class MainWindow : public QMainWindow {
   PictureView* picture_ = nullptr;
   Timeline* timeline_ = nullptr;
   AudioPanel* audioPanel_ = nullptr;
-  AudioPlayer* player_ = nullptr;
-  QSlider* volume_ = nullptr;
-  QSlider* opacity_ = nullptr;
-  QSlider* threshold_ = nullptr;
-  QLabel* timeLabel_ = nullptr;
-  QLabel* inferenceLabel_ = nullptr;
-  QLabel* syncLabel_ = nullptr;
-  QMenu* recentMenu_ = nullptr;
-  QAction *openAction_{}, *exportAction_{}, *quitAction_{}, *playAction_{}, *stepBackAction_{}, *stepForwardAction_{},
-      *backAction_{}, *forwardAction_{}, *muteAction_{}, *swapAudioAction_{}, *originalAudioAction_{},
-      *chooseModelAction_{};
-  QActionGroup* viewGroup_ = nullptr;
-  QActionGroup* colormapGroup_ = nullptr;
-  QActionGroup* deviceGroup_ = nullptr;
-  QTimer tick_;
-  QTimer statusTimer_;
-
-  QString mediaPath_;
-  std::unique_ptr<media::MediaReader> reader_;
-  std::vector<double> times_;
-  double duration_ = 0, fps_ = 25;
-  int64_t shownIndex_ = -1;
-  // Which maps the picture shows (to redraw only when they change).
-  struct MapKey {
-    int64_t frame = -1;
-    bool valid = false;
-    double before = -1, after = -1;
-    uint64_t generation = 0;
-    bool operator==(const MapKey& o) const {
-      return frame == o.frame && valid == o.valid && before == o.before && after == o.after && generation == o.generation;
-    }
-  };
-  MapKey shownMap_;
-  std::shared_ptr<const engine::Soundtrack> original_, active_;
-  std::unique_ptr<engine::Localizer> localizer_;
-  QString modelDir_;
-  nn::DeviceChoice device_ = nn::DeviceChoice::Auto;
-  bool resumeAfterPreview_ = false;  // a retrieval preview paused playback
-  QStringList recentFiles_;
-  SyncStats sync_;
+  PlaybackController* playback_ = nullptr;
+  MapController* maps_ = nullptr;
+  AudioSwap* audio_ = nullptr;
+  RetrievalDock* retrievalDock_ = nullptr;
+  ViewerActions* actions_ = nullptr;
+  RecentFilesMenu* recent_ = nullptr;
+  StatusReadout* status_ = nullptr;
+  TrainingDialog* training_ = nullptr;  // Tools ▸ Train model…
   QString lastError_;
   bool showMessageBoxes_ = true;
-  TrainingDialog* training_ = nullptr;  // Tools ▸ Train model…
-  RetrievalPanel* retrieval_ = nullptr;
-  QDockWidget* retrievalDock_ = nullptr;
-  ViewMode viewMode_ = ViewMode::Overlay;
 };
 
 }  // namespace soundspot::ui

@@ -101,7 +101,14 @@ class TestMainWindow : public QObject {
     w.setShowMessageBoxes(false);
     QVERIFY(w.setModelDir(QString::fromStdString(modelDir_.string())));
     w.show();
+    auto exportAction = [&] {
+      for (QAction* a : w.findChildren<QAction*>())
+        if (a->text().startsWith("&Export")) return a;
+      return static_cast<QAction*>(nullptr);
+    };
+    QVERIFY(exportAction() && !exportAction()->isEnabled());
     QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
+    QVERIFY2(exportAction()->isEnabled(), "an open video can be exported without pressing play first");
     QVERIFY(w.localizer() != nullptr);
     engine::HeatMap m;
     QVERIFY2(waitForMap(w, 0.0, 20000, &m), "no map arrived for the first frame");
