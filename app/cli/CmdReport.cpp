@@ -23,8 +23,11 @@ namespace {
 namespace fs = std::filesystem;
 
 struct ReportArgs {
-  std::string bench, ccaData, models, ablation, resultsDir = "docs/results", readme = "README.md", device = "auto";
+  std::string bench, ccaData, models, resultsDir = "docs/results", readme = "README.md", device = "auto";
   std::vector<std::string> subsets{"test-seen", "test-unseen"};
+  // The shortcut ablation: [WITH,]WITHOUT the frame-grid fix; with one folder
+  // the shipped AVE-Net stands for "with".
+  std::vector<std::string> ablation;
   bool fromJson = false;
 };
 
@@ -34,7 +37,8 @@ std::vector<std::pair<std::string, fs::path>> modelFolders(const ReportArgs& a) 
   std::vector<std::pair<std::string, fs::path>> out;
   for (const char* name : {"avol", "ave", "l3"})
     if (fs::exists(root / name / "card.json")) out.emplace_back(name, root / name);
-  if (!a.ablation.empty()) out.emplace_back("ave-no-grid-fix", a.ablation);
+  if (a.ablation.size() == 2) out.emplace_back("ave-grid-fix", a.ablation[0]);
+  if (!a.ablation.empty()) out.emplace_back("ave-no-grid-fix", a.ablation.back());
   if (out.empty()) throw Error(root.string(), "holds no model folder (avol, ave or l3 with a card.json)");
   return out;
 }
@@ -44,7 +48,8 @@ std::vector<std::pair<std::string, fs::path>> modelFolders(const ReportArgs& a) 
 std::string commandsText(const ReportArgs& a) {
   std::ostringstream c;
   c << "bash tools/report.sh";
-  if (!a.ablation.empty()) c << " --ablation " << a.ablation;
+  for (size_t i = 0; i < a.ablation.size(); ++i) c << (i ? "," : " --ablation ") << a.ablation[i];
+  if (!a.ablation.empty()) c << "\n# (the --ablation models: bash tools/ablation.sh, which then runs this report)";
   c << "\n# = soundspot-cli pack --out out/scenes.sspack\n"
     << "#   soundspot-cli scenes --benchmark --out out/scenes-test --pack out/scenes.sspack\n"
     << "#   soundspot-cli scenes --out out/scenes-cca --count 100 --seed 7 --split-plan train=1 --pack out/scenes.sspack\n"
@@ -112,7 +117,11 @@ CommandRegistration reg("report", [](CLI::App& app) {
   cmd->add_option("--bench", a->bench, "Benchmark dataset folder (soundspot-cli scenes --benchmark)")->required();
   cmd->add_option("--cca-data", a->ccaData, "Training scenes (dataset folder with a train split) for L3-Net's CCA");
   cmd->add_option("--models", a->models, "Folder holding avol/, ave/, l3/ (default: the bundled models)");
-  cmd->add_option("--ablation", a->ablation, "AVE-Net trained without the frame-grid fix (shortcut ablation)");
+  cmd->add_option("--ablation", a->ablation,
+                  "Shortcut ablation: WITH,WITHOUT (AVE-Nets trained alike, with and without the frame-grid fix), "
+                  "or WITHOUT alone (compared with the shipped AVE-Net)")
+      ->delimiter(',')
+      ->expected(1, 2);
   cmd->add_option("--subsets", a->subsets, "Subsets to evaluate")->delimiter(',')->capture_default_str();
   cmd->add_option("--results-dir", a->resultsDir, "Where the JSON reports go")->capture_default_str();
   cmd->add_option("--readme", a->readme, "Document whose results section is rewritten ('' = none)")->capture_default_str();

@@ -51,6 +51,24 @@ class TestResultsMarkdown : public QObject {
              std::string("| test-seen | 91.7% | 25.0% | 45.0% | 0.400 | 0.410 | 0.930 | — | 120 |"));
   }
 
+  // The ablation compares its own pair when it has one, else the shipped AVE-Net with the ablated one.
+  void ablationRowsUseTheControlRunWhenThereIsOne() {
+    auto ave = [](double acc) {
+      return json{{"arch", "ave"}, {"avc_accuracy", acc}, {"ndcg30", {{"im-aud", acc - 0.1}, {"aud-im", acc - 0.2}}}};
+    };
+    const json pair = {{"test-seen", {{"ave", ave(0.55)}, {"ave-grid-fix", ave(0.6)}, {"ave-no-grid-fix", ave(0.7)}}}};
+    std::string md = eval::resultsMarkdown(pair, "");
+    auto ablationRows = [&](const std::string& text) {
+      const auto s = text.find("Shortcut ablation");
+      return s == std::string::npos ? std::string() : text.substr(s);
+    };
+    QVERIFY(ablationRows(md).find("| test-seen | with the frame-grid fix | 60.0% | 0.500 | 0.400 |") != std::string::npos);
+    QVERIFY(ablationRows(md).find("| test-seen | without it | 70.0% | 0.600 | 0.500 |") != std::string::npos);
+    const json single = {{"test-seen", {{"ave", ave(0.55)}, {"ave-no-grid-fix", ave(0.7)}}}};
+    md = eval::resultsMarkdown(single, "");
+    QVERIFY(ablationRows(md).find("| test-seen | with the frame-grid fix | 55.0% | 0.450 | 0.350 |") != std::string::npos);
+  }
+
   void onlyTheMarkedSectionIsReplaced() {
     const std::string doc = "# Title\nintro\n<!-- results:begin -->\nold numbers\n<!-- results:end -->\nafter\n";
     const std::string out = eval::replaceResultsSection(doc, "new numbers\n");
