@@ -16,6 +16,7 @@
 #include "ui/RetrievalPanel.h"
 
 #include <QAction>
+#include <QProcess>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QtTest/QtTest>
@@ -167,6 +168,58 @@ class TestMainWindow : public QObject {
     w.seek(0.0);
     w.stepFrames(3);
     QVERIFY(std::abs(w.position() - 3 / 25.0) < 1e-3);
+  }
+
+  // Files as phones and screen recorders make them, made by FFmpeg's CLI: a
+  // portrait video stored sideways with rotation metadata is shown upright,
+  // and a variable frame rate still shows the frame that holds the clock.
+  void phoneAndScreenRecordingsPlayRight() {
+    const QString ffmpeg = QStandardPaths::findExecutable("ffmpeg");
+    QVERIFY2(!ffmpeg.isEmpty(), "FFmpeg's CLI makes this test's media: bash packaging/install-deps.sh installs it");
+    auto ff = [&](const QStringList& args) {
+      QProcess p;
+      p.start(ffmpeg, QStringList{"-v", "error", "-y"} + args);
+      return p.waitForFinished(120000) && p.exitCode() == 0;
+    };
+    const auto sideways = dir_ / "sideways.mp4", rotated = dir_ / "rotated.mp4", vfr = dir_ / "vfr.mkv";
+    QVERIFY(ff({"-f", "lavfi", "-i", "testsrc2=s=120x160:r=25:d=2", "-f", "lavfi", "-i", "sine=f=440:d=2", "-shortest",
+                "-vf", "transpose=2", "-c:v", "libx264", "-c:a", "aac", QString::fromStdString(sideways.string())}));
+    QVERIFY(ff({"-i", QString::fromStdString(sideways.string()), "-c", "copy", "-metadata:s:v:0", "rotate=270",
+                QString::fromStdString(rotated.string())}));
+    QVERIFY(ff({"-f", "lavfi", "-i", "testsrc2=s=160x120:r=25:d=3", "-f", "lavfi", "-i", "sine=f=440:d=3", "-shortest",
+                "-vf", "setpts='if(lt(N,25),N/25,if(lt(N,35),1+(N-25)/5,3+(N-35)/50))/TB'", "-fps_mode", "vfr",
+                "-c:v", "libx264", "-c:a", "aac", QString::fromStdString(vfr.string())}));
+
+    MainWindow w;
+    w.setShowMessageBoxes(false);
+    w.setModelDir(QString::fromStdString(modelDir_.string()));
+    w.resize(900, 700);
+    w.show();
+    // The drawn picture's extent: everything that is not the black letterbox.
+    auto pictureExtent = [&](const std::filesystem::path& media) {
+      if (!w.openMedia(QString::fromStdString(media.string()))) return QRect();
+      QTest::qWait(400);
+      const QImage shot = w.pictureView()->grabPicture().convertToFormat(QImage::Format_RGB888);
+      QRect box;
+      for (int y = 0; y < shot.height(); ++y)
+        for (int x = 0; x < shot.width(); ++x) {
+          const QColor c = shot.pixelColor(x, y);
+          if (c.red() + c.green() + c.blue() > 90) box |= QRect(x, y, 1, 1);
+        }
+      return box;
+    };
+    const QRect upright = pictureExtent(rotated), lying = pictureExtent(sideways);
+    QVERIFY2(upright.height() > upright.width() * 1.2, qPrintable(QString("rotated: %1x%2").arg(upright.width()).arg(upright.height())));
+    QVERIFY2(lying.width() > lying.height() * 1.2, "the sideways file without metadata should lie (the test could not fail)");
+
+    QVERIFY(w.openMedia(QString::fromStdString(vfr.string())));
+    w.seek(0.8);  // across the change from 25 to 5 frames per second
+    w.play();
+    QTest::qWait(1500);
+    w.pause();
+    QVERIFY(w.syncStats().samples > 3);
+    QCOMPARE(w.syncStats().wrongFrames, int64_t{0});
+    QVERIFY2(w.syncStats().minLagSeconds >= -1e-3, "a frame was shown before the audio reached it");
   }
 
   void aRetrievalPreviewPausesPlaybackAndResumesIt() {
