@@ -203,6 +203,7 @@ void MainWindow::togglePlay() { playback_->togglePlay(); }
 void MainWindow::seek(double seconds) { playback_->seek(seconds); }
 void MainWindow::stepFrames(int frames) { playback_->stepFrames(frames); }
 double MainWindow::position() const { return playback_->position(); }
+QString MainWindow::modelDir() const { return maps_->modelDir(); }
 bool MainWindow::isPlaying() const { return playback_->isPlaying(); }
 
 engine::Localizer* MainWindow::localizer() const { return maps_->localizer(); }

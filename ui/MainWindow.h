@@ -48,6 +48,7 @@ class MainWindow : public QMainWindow {
   bool swapAudio(const QString& path, double offset);
   void restoreOriginalAudio();
   bool setModelDir(const QString& dir);
+  QString modelDir() const;
   bool setDevice(nn::DeviceChoice device);
 
   void play();

@@ -17,7 +17,9 @@
 
 #include <QAction>
 #include <QProcess>
+#include <QDockWidget>
 #include <QSettings>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QtTest/QtTest>
 
@@ -289,20 +291,52 @@ class TestMainWindow : public QObject {
     QVERIFY(std::abs(reader.info().duration - 2.0) < 0.15);
   }
 
+  // What the user set up is there again at the next start: model folder,
+  // device, colormap, opacity, threshold, view mode, window size, docks.
   void settingsAreRemembered() {
+    auto trigger = [](QWidget& w, auto&& pick) {
+      for (QAction* a : w.findChildren<QAction*>())
+        if (pick(a)) a->trigger();
+    };
+    auto slider = [](QWidget& w, const QString& tipStart) {
+      for (QSlider* s : w.findChildren<QSlider*>())
+        if (s->toolTip().startsWith(tipStart)) return s;
+      return static_cast<QSlider*>(nullptr);
+    };
+    const QString model = QString::fromStdString(modelDir_.string());
     {
       MainWindow w;
       w.setShowMessageBoxes(false);
-      for (QAction* a : w.findChildren<QAction*>())
-        if (a->data().toString() == "viridis") a->trigger();
+      w.show();
+      QVERIFY(w.setModelDir(model));
+      trigger(w, [](QAction* a) { return a->data().toString() == "viridis"; });
+      trigger(w, [](QAction* a) { return a->data().toString() == "cpu"; });
+      trigger(w, [](QAction* a) { return a->text().contains("Side by side"); });
+      QVERIFY(slider(w, "How strongly") && slider(w, "Map values below"));
+      slider(w, "How strongly")->setValue(73);
+      slider(w, "Map values below")->setValue(41);
+      w.resize(1010, 710);
+      w.showRetrievalPanel();
+      QTest::qWait(50);
       w.close();
     }
     QCOMPARE(QSettings().value("view/colormap").toString(), QString("viridis"));
     MainWindow again;
-    bool checked = false;
-    for (QAction* a : again.findChildren<QAction*>())
-      if (a->data().toString() == "viridis") checked = a->isChecked();
-    QVERIFY(checked);
+    again.show();
+    QTest::qWait(50);
+    auto checked = [&](auto&& pick) {
+      for (QAction* a : again.findChildren<QAction*>())
+        if (pick(a)) return a->isChecked();
+      return false;
+    };
+    QVERIFY(checked([](QAction* a) { return a->data().toString() == "viridis"; }));
+    QVERIFY(checked([](QAction* a) { return a->data().toString() == "cpu"; }));
+    QVERIFY(checked([](QAction* a) { return a->text().contains("Side by side"); }));
+    QCOMPARE(slider(again, "How strongly")->value(), 73);
+    QCOMPARE(slider(again, "Map values below")->value(), 41);
+    QCOMPARE(again.size(), QSize(1010, 710));
+    QVERIFY(again.retrievalDock() && again.retrievalDock()->isVisible());
+    QCOMPARE(again.modelDir(), model);
   }
 };
 SOUNDSPOT_TEST(TestMainWindow)
