@@ -249,6 +249,22 @@ class TestCliRealWorldMedia : public QObject {
     QVERIFY2(bestSideways < rotatedScore - 0.02, std::to_string(bestSideways).c_str());
   }
 
+  // Anamorphic DV (720x480 pixels shown 16:9): frame gives the displayed
+  // picture, as FFmpeg scales it to its display aspect.
+  void nonSquarePixelsAreShownAtTheirAspect() {
+    const fs::path file = dir_ / "anamorphic-dv.mp4";
+    ff({"-f", "lavfi", "-i", "testsrc2=s=720x480:r=25:d=1", "-f", "lavfi", "-i", "sine=d=1", "-shortest", "-vf",
+        "setsar=32/27", "-c:v", "libx264", "-c:a", "aac", q(file)});
+    const json j = probe(file);
+    QCOMPARE(j["video"]["width"].get<int>(), 853);
+    QCOMPARE(j["video"]["height"].get<int>(), 480);
+    const fs::path ref = dir_ / "anamorphic-ffmpeg.png";
+    ff({"-i", q(file), "-vf", "select=eq(n\\,12),scale=853:480:flags=bicubic+accurate_rnd+full_chroma_int,setsar=1",
+        "-frames:v", "1", q(ref)});
+    const double db = psnr(cliFrame(file, 0.5, "anamorphic"), media::readImage(ref));
+    QVERIFY2(db >= 35, std::to_string(db).c_str());
+  }
+
   // Variable frame rate (a screen capture): the frame shown at t is the last
   // one whose timestamp is <= t, by FFmpeg's own list of timestamps.
   void variableFrameRateShowsTheFrameWhoseSpanHoldsTheTime() {
