@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 
 namespace soundspot::training {
 
@@ -391,12 +392,20 @@ void Trainer::saveFinalModel() {
   nn::saveModel(copy, opt_.out, nn::WeightsPrecision::Auto);
 }
 
+// Fault injection for the crash-safety test: SOUNDSPOT_FAULT_CHECKPOINT_PAUSE_MS
+// holds each checkpoint write half done, so that a kill lands inside it.
+static void pauseForFaultInjection() {
+  if (const char* ms = std::getenv("SOUNDSPOT_FAULT_CHECKPOINT_PAUSE_MS"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(ms)));
+}
+
 void Trainer::saveCheckpoint() {
   const fs::path dir = checkpointDir(opt_.out);
   writeFolderAtomically(dir, "checkpoint", [&](const fs::path& tmp) {
     nn::Model copy = model_;
     copy.card = card();
     nn::saveModel(copy, tmp / "model", nn::WeightsPrecision::F32);  // exact for resume
+    pauseForFaultInjection();
     torch::save(*optimizer_, (tmp / "optimizer.pt").string());
     torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "rng.pt").string());
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
