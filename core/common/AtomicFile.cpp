@@ -141,6 +141,12 @@ void writeFolderAtomically(const fs::path& dir, const std::string& what, const s
   } catch (const fs::filesystem_error& e) {
     removeTmp();
     throw Error(dir.string(), "cannot write the " + what + ": " + e.what());
+  } catch (const Error& e) {
+    removeTmp();
+    // Named by the folder the user asked for, not by its temporary twin.
+    if (e.subject().find(".tmp-") == std::string::npos) throw;
+    throw Error(dir.string(), "cannot write the " + what + " (" +
+                                  fs::path(e.subject()).filename().string() + ": " + e.problem() + ")");
   } catch (...) {
     removeTmp();
     throw;
