@@ -153,6 +153,17 @@ void writeFolderAtomically(const fs::path& dir, const std::string& what, const s
   }
 }
 
+std::string readFile(const fs::path& path, std::uintmax_t maxBytes, const std::string& what) {
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > maxBytes) {
+    auto mib = [](std::uintmax_t b) { return std::to_string((b + (1u << 20) - 1) >> 20) + " MiB"; };
+    throw Error(path.string(), "is " + mib(size) + ", more than a " + what + " may be (" + mib(maxBytes) +
+                                   "): refused unread (a damaged or wrong file?)");
+  }
+  return readFile(path);
+}
+
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path.string(), "cannot open file");

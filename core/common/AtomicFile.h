@@ -1,6 +1,7 @@
 #pragma once
 // Never leave a half-written output: write to a temporary file beside the
 // target, flush, and rename over the target only when everything succeeded.
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -32,5 +33,9 @@ void writeFolderAtomically(const std::filesystem::path& dir, const std::string& 
 
 // Reads a whole file; throws soundspot::Error naming the file when it cannot.
 std::string readFile(const std::filesystem::path& path);
+// The same for files from outside: a file larger than maxBytes is refused
+// (naming the file, what it should be and the limit) before it is read, so a
+// damaged or hostile file cannot make us allocate without bound.
+std::string readFile(const std::filesystem::path& path, std::uintmax_t maxBytes, const std::string& what);
 
 }  // namespace soundspot

@@ -126,8 +126,8 @@ Dataset loadDataset(const std::filesystem::path& dir, const LabelCheck& knownLab
   if (!std::filesystem::exists(file)) throw Error(file.string(), "missing (a dataset folder holds dataset.json)");
   json root;
   try {
-    root = json::parse(readFile(file));
-  } catch (const json::parse_error& e) {
+    root = json::parse(readFile(file, kMaxDatasetJsonBytes, "dataset.json"));
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number such as 1e999
     throw Error(file.string(), std::string("is not valid JSON: ") + e.what());
   }
   Where w{file.string(), {}};

@@ -2,12 +2,17 @@
 // Reader of a dataset folder (shared/specs/dataset-format.md): dataset.json
 // listing clips with optional split, AudioSet labels and annotated instants.
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace soundspot::data {
+
+// dataset.json larger than this is refused before parsing (parsing takes
+// about ten times the file in memory): 64 MiB is some 300,000 clips.
+constexpr std::uintmax_t kMaxDatasetJsonBytes = 64ull << 20;
 
 struct ObjectBox {
   std::string label;

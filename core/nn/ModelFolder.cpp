@@ -109,7 +109,7 @@ Model loadModel(const fs::path& dir, const std::string& device) {
   if (!fs::exists(cardPath)) throw Error(cardPath.string(), "missing: not a SoundSpot model folder");
   json card;
   try {
-    card = json::parse(readFile(cardPath));
+    card = json::parse(readFile(cardPath, 4u << 20, "model card"));
   } catch (const json::exception& e) {
     throw Error(cardPath.string(), std::string("not valid JSON (") + e.what() + ")");
   }
@@ -157,7 +157,8 @@ Model loadModel(const fs::path& dir, const std::string& device) {
       target.copy_(it->second.to(target.scalar_type()));
     }
     if (content.tensors.size() != expected.size()) {
-      for (const auto& [name, t] : content.tensors) {
+      for (const auto& tensor : content.tensors) {
+        const std::string& name = tensor.first;  // not a structured binding: clang (C++17) cannot capture those
         const bool known = std::any_of(expected.begin(), expected.end(), [&](const auto& e) { return e.first == name; });
         if (!known) throw Error(file.string(), "unexpected tensor '" + name + "' (not part of this architecture)");
       }
