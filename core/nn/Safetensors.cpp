@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace soundspot::nn {
@@ -117,8 +118,11 @@ SafetensorsContent decodeSafetensors(const std::string& bytes, const std::string
     uint64_t numel = 1;
     for (const auto& d : entry["shape"]) {
       if (!d.is_number_unsigned()) throw Error(name, what + "has an invalid shape");
+      // A shape whose size overflows could otherwise match an empty range.
+      if (d.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) || __builtin_mul_overflow(numel, d.get<uint64_t>(), &numel) ||
+          numel > dataSize)
+        throw Error(name, what + "has a shape larger than the file");
       shape.push_back(d.get<int64_t>());
-      numel *= d.get<uint64_t>();
     }
     const auto& off = entry["data_offsets"];
     if (!off[0].is_number_unsigned() || !off[1].is_number_unsigned()) throw Error(name, what + "has invalid offsets");
@@ -146,7 +150,7 @@ SafetensorsContent decodeSafetensors(const std::string& bytes, const std::string
 }
 
 SafetensorsContent readSafetensors(const std::filesystem::path& path) {
-  return decodeSafetensors(readFile(path), path.string());
+  return decodeSafetensors(readFile(path, 2ull << 30, "weights file"), path.string());
 }
 
 }  // namespace soundspot::nn

@@ -167,6 +167,18 @@ class TestWeights : public QObject {
     expectError([&] { nn::loadModel(dir, "cpu"); }, "regionConv2.weight' has shape [64,256,1,1]");
   }
 
+  // A shape whose element count overflows 64 bits would match an empty byte
+  // range; it must be refused by name, never reach an allocation.
+  void overflowingShapeIsRejected() {
+    const auto dir = test::freshTempDir("weights") / "m";
+    nn::saveModel(trainedLikeModel(nn::Arch::Avol), dir, nn::WeightsPrecision::F32);
+    editHeader(dir / "head.safetensors", [](nlohmann::json& h) {
+      h["regionConv2.weight"]["shape"] = {4294967296ull, 4294967296ull, 1};
+      h["regionConv2.weight"]["data_offsets"] = {0, 0};
+    });
+    expectError([&] { nn::loadModel(dir, "cpu"); }, "head.safetensors: damaged weights file: tensor 'regionConv2.weight' has a shape larger than the file");
+  }
+
   void missingTensorIsRejected() {
     const auto dir = test::freshTempDir("weights") / "m";
     nn::saveModel(trainedLikeModel(nn::Arch::L3), dir, nn::WeightsPrecision::F32);
