@@ -20,7 +20,8 @@ BUILD=(cmake ninja-build g++ pkg-config git ccache
        qt6-base-dev libqt6opengl6-dev qt6-multimedia-dev qt6-svg-dev qt6-charts-dev
        libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
        libfftw3-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libcli11-dev
-       libzstd-dev libfluidsynth-dev libgl-dev)
+       libzstd-dev libfluidsynth-dev libgl-dev
+       libgloo-dev)  # Gloo headers: c10d's ProcessGroupGloo (data-parallel training, training/Distributed.cpp)
 RUN=(libopenblas0-openmp qt6-qpa-plugins gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-libav
      qml6-module-qtmultimedia)
 TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file ffmpeg)

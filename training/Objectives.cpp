@@ -59,18 +59,30 @@ torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& 
 }
 
 LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature,
-                       double globalWeight) {
+                       double globalWeight, const GatherFn& gather) {
   LossResult result;
   if (objective == Objective::Contrastive) {
+    // Across ranks: the embeddings (not the images) are gathered, so every
+    // rank scores the whole global batch and its frames meet every rank's audio.
+    auto all = [&](const torch::Tensor& t) { return gather ? gather(t) : t; };
+    const auto ids = all(batch.audioIdentity.to(torch::kLong));
     torch::Tensor similarity;
-    if (auto avol = nn::avolNet(model); avol && globalWeight > 0) {
-      const auto regions = regionSimilarities(avol, batch.images, batch.spectrograms);
-      similarity = regions.amax(2);
-      result.loss = contrastiveLoss(similarity, batch.audioIdentity, temperature) +
-                    globalWeight * contrastiveLoss(regions.mean(2), batch.audioIdentity, temperature);
+    if (auto avol = nn::avolNet(model)) {
+      const auto regions =
+          all(F::normalize(avol->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2));
+      const auto audio =
+          all(F::normalize(avol->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)));
+      const auto perRegion = torch::einsum("icp,jc->ijp", {regions, audio});
+      similarity = perRegion.amax(2);
+      result.loss = contrastiveLoss(similarity, ids, temperature);
+      if (globalWeight > 0) result.loss = result.loss + globalWeight * contrastiveLoss(perRegion.mean(2), ids, temperature);
+    } else if (auto ave = nn::aveNet(model)) {
+      const auto image = all(ave->imageEmbedding(batch.images).to(torch::kFloat));
+      const auto audio = all(ave->audioEmbedding(batch.spectrograms).to(torch::kFloat));
+      similarity = torch::mm(image, audio.t());
+      result.loss = contrastiveLoss(similarity, ids, temperature);
     } else {
-      similarity = similarityMatrix(model, batch.images, batch.spectrograms);
-      result.loss = contrastiveLoss(similarity, batch.audioIdentity, temperature);
+      throw UsageError("--objective", "contrastive needs arch avol or ave");
     }
     const auto target = torch::arange(similarity.size(0), torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
     result.accuracy = similarity.argmax(1).eq(target).to(torch::kFloat).mean().item<double>();

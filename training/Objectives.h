@@ -13,6 +13,7 @@
 
 #include <torch/torch.h>
 
+#include <functional>
 #include <string>
 
 namespace soundspot::training {
@@ -50,7 +51,16 @@ torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& 
 // gradient through one region per pair, a random one at first, and sits on
 // a long plateau; the mean trains every region from the first step, and the
 // max then sharpens the map (README, Training objectives).
+//
+// gather (contrastive, data-parallel): concatenates a tensor of every rank
+// along dim 0 with the gradient flowing into this rank's own slot
+// (Distributed::allGather). The loss is then the whole global batch's, the
+// same on every rank, and its gradient reaches only the local embeddings:
+// the sum of the ranks' gradients is the global batch's gradient (the
+// trainer scales the loss by the world size before averaging). avc needs
+// no gather: its loss is a mean over independent pairs.
+using GatherFn = std::function<torch::Tensor(const torch::Tensor&)>;
 LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature,
-                       double globalWeight = 0);
+                       double globalWeight = 0, const GatherFn& gather = nullptr);
 
 }  // namespace soundspot::training

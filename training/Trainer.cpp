@@ -147,7 +147,20 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
   optimizer_ = std::make_unique<torch::optim::Adam>(
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
   if (!opt_.initFrom.empty() && !opt_.resume) warmStart(opt_.initFrom);
-  if (opt_.resume) loadCheckpoint();
+  if (opt_.resume) loadCheckpoint();  // every rank reads the same checkpoint (a folder all ranks see)
+  if (opt_.distributed) {
+    broadcastWeights();  // identical start on every rank, whatever each one loaded
+    // Same weights, but rank-dependent randomness from here on (dropout, augmentation on the torch generator).
+    if (rank() != 0) torch::manual_seed(opt_.seed + 1000003ull * static_cast<uint64_t>(rank()));
+  }
+}
+
+void Trainer::broadcastWeights() {
+  std::vector<torch::Tensor> tensors;
+  for (auto& p : model_.module()->parameters(true)) tensors.push_back(p);
+  for (auto& b : model_.module()->buffers(true))
+    if (b.is_floating_point()) tensors.push_back(b);  // BatchNorm running statistics
+  opt_.distributed->broadcastFromRank0(tensors);
 }
 
 void checkFreeze(const std::string& freeze) {
@@ -224,22 +237,53 @@ data::AvcBatch Trainer::toDevice(data::AvcBatch b) const {
   return b;
 }
 
+LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
+  optimizer_->zero_grad();
+  Distributed* dist = opt_.distributed.get();
+  GatherFn gather;
+  if (dist) gather = [dist](const torch::Tensor& t) { return dist->allGather(t); };
+  LossResult result;
+  {
+    CudaAutocast autocast(cuda_);
+    CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
+    result = computeLoss(model_, opt_.objective, batch, opt_.temperature, opt_.globalWeight, gather);
+  }
+  if (!dist) {
+    result.loss.backward();
+    return result;
+  }
+  // The gathered contrastive loss is the global batch's on every rank and its
+  // gradient reaches only the local embeddings: the global gradient is the
+  // sum over ranks, i.e. the mean of (world size x loss) (Objectives.h).
+  const double scale = opt_.objective == Objective::Contrastive ? worldSize() : 1.0;
+  (scale == 1.0 ? result.loss : result.loss * scale).backward();
+  // One flat all-reduce of every gradient plus the loss and accuracy (for
+  // the log): simplest, and on Gloo/CPU the backward pass leaves no idle
+  // cores for a bucketed all-reduce to overlap with.
+  std::vector<torch::Tensor> grads;
+  for (auto& p : model_.module()->parameters(true))
+    if (p.grad().defined()) grads.push_back(p.grad());  // undefined (frozen) on every rank alike
+  auto stats = torch::tensor({result.loss.item<double>(), result.accuracy}, torch::kFloat);
+  grads.push_back(stats);
+  const auto reduceStart = std::chrono::steady_clock::now();
+  dist->allReduceSum(grads);
+  lastAllReduceSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - reduceStart).count();
+  for (auto& g : grads) g.div_(worldSize());
+  result.loss = stats[0].clone();
+  result.accuracy = stats[1].item<double>();
+  return result;
+}
+
 StepStats Trainer::trainStep() {
   const auto start = std::chrono::steady_clock::now();
-  const double lr = opt_.schedule.at(step_, std::max<int64_t>(1, train_.epochSize() / opt_.batchSize));
+  // One epoch is epochSize samples of the global batch (all ranks together).
+  const double lr = opt_.schedule.at(step_, std::max<int64_t>(1, train_.epochSize() / (opt_.batchSize * worldSize())));
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
   const auto mode = opt_.objective == Objective::Avc ? data::PairMode::Avc : data::PairMode::PositivesOnly;
   const auto batch = toDevice(train_.next(opt_.batchSize, mode));
   model_.module()->train();
   keepFrozenTowerInEval();
-  optimizer_->zero_grad();
-  LossResult result;
-  {
-    CudaAutocast autocast(cuda_);
-    CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
-    result = computeLoss(model_, opt_.objective, batch, opt_.temperature, opt_.globalWeight);
-  }
-  result.loss.backward();
+  const LossResult result = computeGradients(batch);
   optimizer_->step();
   ++step_;
   StepStats stats;
@@ -247,8 +291,9 @@ StepStats Trainer::trainStep() {
   stats.loss = result.loss.item<double>();
   stats.accuracy = result.accuracy;
   stats.lr = lr;
+  stats.allReduceSeconds = lastAllReduceSeconds_;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  stats.samplesPerSecond = opt_.batchSize / std::max(seconds, 1e-9);
+  stats.samplesPerSecond = opt_.batchSize / std::max(seconds, 1e-9);  // per rank
   return stats;
 }
 
@@ -383,6 +428,14 @@ json Trainer::card() const {
   if (opt_.objective == Objective::Contrastive) recipe["temperature"] = opt_.temperature;
   if (opt_.globalWeight > 0) recipe["global_weight"] = opt_.globalWeight;
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
+  if (opt_.distributed)
+    recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
+                               {"world_size", worldSize()},
+                               {"global_batch", opt_.batchSize * worldSize()},
+                               {"gradients", "averaged, one flat all-reduce per step"},
+                               {"batchnorm", "per rank: each rank's batch statistics; running statistics from rank 0"},
+                               {"contrastive_negatives", "all ranks (embeddings all-gathered)"},
+                               {"data", "each rank samples with seed + rank"}};
   return {{"recipe", recipe}};
 }
 
@@ -399,6 +452,18 @@ static void pauseForFaultInjection() {
     std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(ms)));
 }
 
+// Fault injection for the data-parallel tests: SOUNDSPOT_FAULT_RANK_EXIT=R:S
+// makes rank R die (no clean-up, as a crash) before step S.
+static void dieForFaultInjection(int rank, int64_t step) {
+  const char* v = std::getenv("SOUNDSPOT_FAULT_RANK_EXIT");
+  int r = -1;
+  long long s = -1;
+  if (v && std::sscanf(v, "%d:%lld", &r, &s) == 2 && r == rank && s == step) {
+    std::fprintf(stderr, "rank %d: dying at step %lld (SOUNDSPOT_FAULT_RANK_EXIT)\n", rank, s);
+    std::_Exit(3);
+  }
+}
+
 void Trainer::saveCheckpoint() {
   const fs::path dir = checkpointDir(opt_.out);
   writeFolderAtomically(dir, "checkpoint", [&](const fs::path& tmp) {
@@ -411,7 +476,7 @@ void Trainer::saveCheckpoint() {
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
                         {"tower", nn::toString(opt_.net.tower)},
                         {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
-                        {"train_seconds", trainSeconds_}};
+                        {"train_seconds", trainSeconds_}, {"world_size", worldSize()}};
     writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
   });
   spdlog::info("checkpoint at step {} in {}", step_, dir.string());
@@ -456,6 +521,10 @@ void Trainer::loadCheckpoint() {
   step_ = state.at("step").get<int64_t>();
   trainSeconds_ = state.value("train_seconds", 0.0);
   train_.seek(step_);
+  // Another world size resumes too: the weights and optimizer are the same,
+  // only the global batch (and each rank's data stream) changes.
+  if (const int saved = state.value("world_size", 1); saved != worldSize())
+    spdlog::info("checkpoint made by {} process(es), resuming with {}", saved, worldSize());
   spdlog::info("resumed from step {} ({})", step_, dir.string());
 }
 
@@ -467,30 +536,52 @@ void Trainer::appendMetrics(const json& line) {
 
 TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   TrainResult result;
-  fs::create_directories(opt_.out);
-  if (!opt_.resume) fs::remove(opt_.out / "metrics.jsonl");
-  else dropMetricsAfter(opt_.out / "metrics.jsonl", step_);  // steps after the checkpoint are trained again
+  const bool writer = rank() == 0;  // rank 0 alone validates and writes files
+  if (writer) {
+    fs::create_directories(opt_.out);
+    if (!opt_.resume) fs::remove(opt_.out / "metrics.jsonl");
+    else dropMetricsAfter(opt_.out / "metrics.jsonl", step_);  // steps after the checkpoint are trained again
+  }
   double samplesPerSecond = 0;
   const auto started = std::chrono::steady_clock::now();
   auto lastCheckpoint = started;
   while (step_ < opt_.steps) {
-    if (cancel && cancel->cancelled()) {
+    bool cancelled = cancel && cancel->cancelled();
+    bool timeUp = opt_.timeLimitSeconds > 0 &&
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt_.timeLimitSeconds;
+    if (opt_.distributed) {
+      // All ranks stop at the same step, or the others would wait for the one that left.
+      const auto any = opt_.distributed->allReduceMax({cancelled ? 1.0 : 0.0, timeUp ? 1.0 : 0.0});
+      cancelled = any[0] > 0;
+      timeUp = any[1] > 0;
+    }
+    if (cancelled) {
       result.cancelled = true;
       break;
     }
-    if (opt_.timeLimitSeconds > 0 &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= opt_.timeLimitSeconds) {
+    if (timeUp) {
       spdlog::info("time limit of {:.0f} s reached at step {}", opt_.timeLimitSeconds, step_);
       result.timeLimited = true;
-      if (validation_) result.valAccuracy = validate(*validation_, opt_.valBatches);
+      if (validation_ && writer) result.valAccuracy = validate(*validation_, opt_.valBatches);
       break;
     }
+    dieForFaultInjection(rank(), step_);
     const StepStats s = trainStep();
     trainSeconds_ += opt_.batchSize / std::max(s.samplesPerSecond, 1e-9);
     samplesPerSecond = samplesPerSecond == 0 ? s.samplesPerSecond : 0.9 * samplesPerSecond + 0.1 * s.samplesPerSecond;
     result.loss = s.loss;
     result.trainAccuracy = s.accuracy;
+    if (progress) {
+      char note[96];
+      std::snprintf(note, sizeof note, "loss %.4f acc %.2f", s.loss, s.accuracy);
+      progress->set(step_, note);
+    }
+    if (!writer) continue;
     json line = {{"step", s.step}, {"loss", s.loss}, {"train_acc", s.accuracy}, {"lr", s.lr}, {"samples_per_s", s.samplesPerSecond}};
+    if (opt_.distributed) {
+      line["world_size"] = worldSize();  // samples_per_s is per rank
+      line["allreduce_s"] = s.allReduceSeconds;  // includes waiting for the slowest rank
+    }
     const bool last = step_ == opt_.steps;
     if (validation_ && ((opt_.valEvery > 0 && step_ % opt_.valEvery == 0) || last)) {
       result.valAccuracy = validate(*validation_, opt_.valBatches);
@@ -505,14 +596,13 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
       saveCheckpoint();
       lastCheckpoint = std::chrono::steady_clock::now();
     }
-    if (progress) {
-      char note[96];
-      std::snprintf(note, sizeof note, "loss %.4f acc %.2f", s.loss, s.accuracy);
-      progress->set(step_, note);
-    }
   }
   result.steps = step_;
   result.samplesPerSecond = samplesPerSecond;
+  if (!writer) {
+    if (progress) progress->stop();
+    return result;
+  }
   // Also when stopped early: the saved model must read as a probability map.
   // Contrastive training leaves the decision heads untrained: fit them (towers frozen).
   if (opt_.objective == Objective::Contrastive && nn::avolNet(model_))

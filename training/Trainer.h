@@ -6,6 +6,7 @@
 #include "core/common/Progress.h"
 #include "core/data/BatchSource.h"
 #include "core/nn/Model.h"
+#include "training/Distributed.h"
 #include "training/LearningRateSchedule.h"
 #include "training/Objectives.h"
 
@@ -44,11 +45,21 @@ struct TrainOptions {
   std::string freeze;              // "", "vision" or "audio": that conv tower keeps its weights and BN statistics
   double timeLimitSeconds = 0;     // > 0: stop (and save) after this much training time
   nlohmann::json recipe = nlohmann::json::object();  // extra fields for the model card
+  // Data-parallel training (null: one process). Every rank trains on its own
+  // batches of batchSize pairs (the caller seeds each rank's source
+  // differently); gradients are averaged over the ranks after each backward
+  // pass; rank 0 alone validates and writes metrics, checkpoints and the
+  // model folder. BatchNorm is per rank: each normalises with its own
+  // batch's statistics and the running statistics saved are rank 0's (the
+  // networks' BatchNorm modules are LibTorch's; a synchronised one would
+  // need an all-reduce inside every forward). Recorded on the model card.
+  std::shared_ptr<Distributed> distributed;
 };
 
 struct StepStats {
   int64_t step = 0;  // 1-based index of the step just done
   double loss = 0, accuracy = 0, lr = 0, samplesPerSecond = 0;
+  double allReduceSeconds = 0;  // data-parallel: time in the gradient all-reduce (what overlapping could save at most)
 };
 
 struct TrainResult {
@@ -68,6 +79,10 @@ class Trainer {
 
   TrainResult run(Progress* progress = nullptr, const CancelToken* cancel = nullptr);
   StepStats trainStep();
+  // Forward and backward on `batch` (already on the device) in the model's
+  // current mode, then the gradients averaged over the ranks; no optimizer
+  // step. The loss and accuracy returned are the means over the ranks.
+  LossResult computeGradients(const data::AvcBatch& batch);
   // Fraction of correctly classified pairs on `batches` AVC batches (half
   // positives, half negatives). avc: the model's own decision (score > 0);
   // contrastive leaves the calibration untrained, so its scores are split
@@ -90,6 +105,8 @@ class Trainer {
 
   int64_t step() const { return step_; }
   const nn::Model& model() const { return model_; }
+  int rank() const { return opt_.distributed ? opt_.distributed->rank() : 0; }
+  int worldSize() const { return opt_.distributed ? opt_.distributed->worldSize() : 1; }
   static std::filesystem::path checkpointDir(const std::filesystem::path& out) { return out / "checkpoint"; }
 
  private:
@@ -98,6 +115,7 @@ class Trainer {
   void freezeTower();
   void keepFrozenTowerInEval();
   void appendMetrics(const nlohmann::json& line);
+  void broadcastWeights();
   nlohmann::json card() const;
   // One score per AVC pair over `batches` batches (eval mode, no gradient), with the labels.
   std::pair<torch::Tensor, torch::Tensor> scorePairs(data::BatchSource& source, int64_t batches,
@@ -113,6 +131,7 @@ class Trainer {
   std::optional<double> lastValPointing_;
   double trainSeconds_ = 0;  // time spent in training steps, over resumes
   bool cuda_ = false;
+  double lastAllReduceSeconds_ = 0;
 };
 
 }  // namespace soundspot::training

@@ -2,12 +2,14 @@
 // (model only), end to end from a dataset/scene source when one is given,
 // and inference frames/s of each network on the chosen device.
 #include "app/cli/Command.h"
+#include "app/cli/LocalLaunch.h"
 #include "app/cli/Stopwatch.h"
 #include "core/common/Error.h"
 #include "core/data/DatasetSource.h"
 #include "core/data/PrefetchingSource.h"
 #include "core/data/SceneSource.h"
 #include "core/nn/Device.h"
+#include "training/Distributed.h"
 #include "training/Trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -15,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 namespace soundspot::cli {
@@ -39,7 +42,7 @@ class SyntheticBatches : public data::BatchSource {
 struct BenchArgs {
   std::string arch = "avol", device = "auto", data, scenes, tower = "paper", objective = "avc";
   int64_t batch = 16, steps = 5;
-  int width = 64, dataWorkers = 0;
+  int width = 64, dataWorkers = 0, nproc = 0;
 };
 
 void synchronize(const std::string& device) {
@@ -78,6 +81,39 @@ double inferenceFramesPerSecond(nn::Arch arch, int width, nn::Tower tower, const
   return repeats * batch / secondsSince(start);
 }
 
+// One rank of `bench train --nproc N`: model-only training samples/s of each
+// rank while all train together, against one process with the same threads
+// (rank 0 alone, measured first while the others wait). Scaling efficiency:
+// total samples/s of the group over N times that one process's.
+void runDistributedBench(training::TrainOptions opt, training::Distributed& dist) {
+  SyntheticBatches synthetic(opt.device);
+  double alone = 0;
+  if (dist.rank() == 0) alone = trainingSamplesPerSecond(opt, synthetic);
+  dist.barrier();
+  auto shared = std::shared_ptr<training::Distributed>(&dist, [](training::Distributed*) {});
+  opt.distributed = shared;
+  std::vector<double> perRank(dist.worldSize(), 0.0);
+  perRank[dist.rank()] = trainingSamplesPerSecond(opt, synthetic);
+  auto t = torch::tensor(perRank, torch::kDouble).to(torch::kFloat);
+  dist.allReduceSum({t});
+  if (dist.rank() != 0) return;
+  nlohmann::json out = {{"device", opt.device}, {"arch", nn::toString(opt.net.arch)}, {"width", opt.net.width},
+                        {"objective", training::toString(opt.objective)}, {"batch_per_rank", opt.batchSize},
+                        {"world_size", dist.worldSize()}, {"backend", dist.backend()},
+                        {"threads_per_rank", torch::get_num_threads()}};
+  double total = 0;
+  nlohmann::json ranks = nlohmann::json::array();
+  for (int r = 0; r < dist.worldSize(); ++r) {
+    ranks.push_back(t[r].item<double>());
+    total += t[r].item<double>();
+  }
+  out["samples_per_s_per_rank"] = ranks;
+  out["samples_per_s_total"] = total;
+  out["one_process_samples_per_s"] = alone;
+  out["scaling_efficiency"] = total / (dist.worldSize() * alone);
+  std::printf("%s\n", out.dump().c_str());
+}
+
 void runBench(const BenchArgs& a) {
   if (a.batch < 2) throw UsageError("--batch", "must be at least 2");
   if (a.steps < 1) throw UsageError("--steps", "must be at least 1");
@@ -91,6 +127,11 @@ void runBench(const BenchArgs& a) {
   opt.batchSize = a.batch;
   opt.steps = a.steps;
   opt.device = device;
+  if (const auto env = training::distributedEnvFromEnvironment()) {
+    training::Distributed dist(*env);
+    runDistributedBench(opt, dist);
+    return;
+  }
   nlohmann::json out = {{"device", device}, {"arch", a.arch}, {"width", a.width}, {"tower", a.tower},
                         {"objective", a.objective}, {"batch", a.batch}, {"threads", torch::get_num_threads()}};
   SyntheticBatches synthetic(device);
@@ -130,7 +171,18 @@ CommandRegistration reg("bench-train", [](CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--data", args->data, "Dataset folder for the end-to-end figure");
   cmd->add_option("--scenes", args->scenes, "Scene asset pack for the end-to-end figure");
-  cmd->callback([args] { runBench(*args); });
+  cmd->add_option("--nproc", args->nproc,
+                  "Data-parallel: N local processes (cores/N threads each) training together; reports samples/s per "
+                  "rank and the scaling efficiency against one process with the same threads")
+      ->check(CLI::Range(1, 256));
+  cmd->callback([args] {
+    if (args->nproc > 1) {
+      if (std::getenv("WORLD_SIZE")) throw UsageError("--nproc", "cannot start ranks inside a launcher that already set WORLD_SIZE");
+      runLocalRanks(args->nproc, withoutOption(ownCommandLine(), "--nproc"));
+      return;
+    }
+    runBench(*args);
+  });
 });
 
 }  // namespace

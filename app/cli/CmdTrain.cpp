@@ -3,6 +3,7 @@
 // folder (plus a resumable checkpoint, metrics.jsonl and, for folders, the
 // split used) and one JSON result line on stdout.
 #include "app/cli/Command.h"
+#include "app/cli/LocalLaunch.h"
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/common/Progress.h"
@@ -13,6 +14,7 @@
 #include "core/data/PrefetchingSource.h"
 #include "core/data/SceneSource.h"
 #include "core/nn/Device.h"
+#include "training/Distributed.h"
 #include "training/Trainer.h"
 
 #include <nlohmann/json.hpp>
@@ -20,6 +22,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 namespace soundspot::cli {
@@ -31,7 +34,7 @@ struct TrainArgs {
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
-  int width = 0, dataWorkers = 0;
+  int width = 0, dataWorkers = 0, nproc = 0;
   uint64_t seed = 1;
   bool resume = false, noGridFix = false, noPrefetch = false, noCache = false;
 };
@@ -106,6 +109,17 @@ void runTrain(TrainArgs a) {
   if (a.width < 1 || a.width > 256) throw UsageError("--width", "must be between 1 and 256");
   if (a.lr < 0) throw UsageError("--lr", "must be positive");
   training::checkFreeze(a.freeze);  // before the data is decoded
+  // Data-parallel when a launcher (torchrun, Slurm, MPI, --nproc) set
+  // WORLD_SIZE > 1: join the group first, so that a bad MASTER_ADDR fails
+  // before minutes of decoding.
+  std::shared_ptr<training::Distributed> dist;
+  if (const auto env = training::distributedEnvFromEnvironment()) dist = std::make_shared<training::Distributed>(*env);
+  const int rank = dist ? dist->rank() : 0;
+  const bool writer = rank == 0;  // rank 0 alone writes files and the result line
+  // The other ranks would repeat rank 0's log line for line: they say only what goes wrong.
+  if (!writer && spdlog::get_level() < spdlog::level::warn) spdlog::set_level(spdlog::level::warn);
+  // Each rank draws its own batches: rank 0 keeps the run's seed (one process = rank 0).
+  const uint64_t dataSeed = a.seed + 1000003ull * static_cast<uint64_t>(rank);
   training::TrainOptions opt;
   opt.net.arch = nn::parseArch(a.arch);
   opt.net.width = a.width;
@@ -134,6 +148,7 @@ void runTrain(TrainArgs a) {
   opt.checkpointSeconds = a.checkpointMinutes * 60;
   if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
   opt.timeLimitSeconds = a.timeLimit;
+  opt.distributed = dist;
   if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
   if (a.dataWorkers < 0) throw UsageError("--data-workers", "must not be negative");
@@ -169,19 +184,19 @@ void runTrain(TrainArgs a) {
     }
     std::filesystem::create_directories(a.out);
     const std::string listHash = data::fileListHash(ds);  // stats every file: once
-    writeSplitFile(a.out, ds, listHash, *trainClips, valClips.get());
+    if (writer) writeSplitFile(a.out, ds, listHash, *trainClips, valClips.get());
     opt.recipe["data"] = a.data;
     opt.recipe["data_fingerprint"] = folderFingerprint(ds, listHash, *trainClips, valClips.get());
-    openTrain = [trainClips, sampler, seed = a.seed] { return std::make_unique<data::DatasetSource>(trainClips, seed, sampler); };
-    if (valClips) {
+    openTrain = [trainClips, sampler, seed = dataSeed] { return std::make_unique<data::DatasetSource>(trainClips, seed, sampler); };
+    if (valClips && writer) {  // rank 0 alone validates
       data::SamplerOptions valSampler;  // the paper's sampling, no augmentation
       valSampler.augment = false;
       validation = std::make_unique<data::DatasetSource>(valClips, a.seed + 1, valSampler);
     }
   } else {
     const std::string device = opt.device;
-    openTrain = [&a, device] { return data::openSceneSource(a.scenes, "train", device, a.seed); };
-    validation = data::openSceneSource(a.scenes, "val", opt.device, a.seed + 1);
+    openTrain = [&a, device, dataSeed] { return data::openSceneSource(a.scenes, "train", device, dataSeed); };
+    if (writer) validation = data::openSceneSource(a.scenes, "val", opt.device, a.seed + 1);
     opt.recipe["scenes"] = a.scenes;
   }
 
@@ -190,10 +205,12 @@ void runTrain(TrainArgs a) {
   if (workers > 1) spdlog::info("{} data producers", workers);
   training::Trainer trainer(opt, *train, validation.get());
   Progress progress("train " + a.arch, a.steps, Progress::terminalBar("train " + a.arch));
-  progress.set(trainer.step());
-  spdlog::info("training {} (width {}, {} towers, {}) on {} ({} threads) for {} steps, batch {}", a.arch, a.width, a.tower,
-               a.objective, opt.device, nn::cpuThreads(), a.steps, a.batch);
-  const auto result = trainer.run(&progress, &cancel);
+  if (writer) progress.set(trainer.step());
+  spdlog::info("training {} (width {}, {} towers, {}) on {} ({} threads) for {} steps, batch {}{}", a.arch, a.width, a.tower,
+               a.objective, opt.device, nn::cpuThreads(), a.steps, a.batch,
+               dist ? " per rank (rank " + std::to_string(rank) + " of " + std::to_string(dist->worldSize()) + ")" : "");
+  const auto result = trainer.run(writer ? &progress : nullptr, &cancel);
+  if (!writer) return;
   nlohmann::json line = {{"model", a.out},       {"arch", a.arch},
                          {"objective", a.objective}, {"steps", result.steps},
                          {"loss", result.loss},  {"train_acc", result.trainAccuracy},
@@ -201,6 +218,7 @@ void runTrain(TrainArgs a) {
                          {"cancelled", result.cancelled}, {"time_limited", result.timeLimited}};
   if (result.valAccuracy) line["val_acc"] = *result.valAccuracy;
   if (trainer.lastValPointing()) line["val_pointing"] = *trainer.lastValPointing();
+  if (dist) line["world_size"] = dist->worldSize();  // samples_per_s is per rank
   std::printf("%s\n", line.dump().c_str());
 }
 
@@ -248,7 +266,20 @@ CommandRegistration reg("train", [](CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--val-every", args->valEvery, "Validate every N steps (0: at the end)")->capture_default_str();
   cmd->add_option("--checkpoint-every", args->checkpointEvery, "Checkpoint every N steps")->capture_default_str();
-  cmd->callback([args] { runTrain(*args); });
+  cmd->add_option("--nproc", args->nproc,
+                  "Data-parallel on this machine: start N worker processes (Gloo over loopback), each with --batch "
+                  "pairs and cores/N threads. torchrun / Slurm / MPI launchers instead set WORLD_SIZE, RANK, MASTER_ADDR, "
+                  "MASTER_PORT")
+      ->check(CLI::Range(1, 256));
+  cmd->callback([args] {
+    if (args->nproc > 1) {
+      if (std::getenv("WORLD_SIZE"))
+        throw UsageError("--nproc", "cannot start ranks inside a launcher that already set WORLD_SIZE");
+      runLocalRanks(args->nproc, withoutOption(ownCommandLine(), "--nproc"));
+      return;
+    }
+    runTrain(*args);
+  });
 });
 
 }  // namespace
