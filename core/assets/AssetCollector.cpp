@@ -4,6 +4,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/data/ClassMapping.h"
 #include "core/data/SceneSplits.h"
 #include "core/media/MediaReader.h"
 
@@ -179,28 +180,18 @@ std::filesystem::path pickWallpaper(const std::filesystem::path& folder) {
 }  // namespace
 
 data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, const CancelToken* cancel) {
-  nlohmann::json classFile;
-  try {
-    classFile = nlohmann::json::parse(readFile(sources.classFile));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(sources.classFile.string(), std::string("not valid JSON: ") + e.what());
-  }
-  if (!classFile.contains("classes") || !classFile["classes"].is_object())
-    throw Error(sources.classFile.string(), "missing 'classes' object");
+  const data::ClassMapping mapping = data::readClassMapping(sources.classFile);
 
   data::AssetPack pack;
   int skipped = 0;
-  std::set<std::string> ids;
-  for (const auto& [label, items] : classFile["classes"].items()) {
+  for (const auto& [label, items] : mapping.classes) {
     const int classId = static_cast<int>(pack.classes.size());
     pack.classes.push_back(label);
-    for (const auto& entry : items) {
+    for (const auto& classItem : items) {
       if (cancel && cancel->cancelled()) throw Error("asset collection", "cancelled");
-      const std::string source = entry.at("source"), kind = entry.at("kind"), item = entry.at("item");
+      const std::string &source = classItem.source, &kind = classItem.kind, &item = classItem.item;
+      const nlohmann::json& entry = classItem.entry;
       const bool wantImage = kind != "sound", wantSound = kind != "image";
-      // The split of an instance follows its id, so one id must be one instance.
-      if (!ids.insert(source + "/" + item).second)
-        throw Error(sources.classFile.string(), "item '" + source + "/" + item + "' is listed twice");
       QImage image;
       bool drawing = false;
       std::vector<int16_t> pcm;

@@ -45,12 +45,21 @@ NpyArray readNpy(const std::filesystem::path& path) {
   NpyArray out;
   const std::string dims = m[1];
   std::regex num("[0-9]+");
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
-    out.shape.push_back(std::stoll(it->str()));
-  const size_t n = static_cast<size_t>(product(out.shape));
-  if (bytes.size() != 10 + headerLen + n * sizeof(float)) throw Error(path.string(), "data size does not match the shape (truncated?)");
+  // The element count must fit the data that follows; a shape whose product
+  // overflows (or a dimension past int64) cannot, and is rejected as such.
+  const size_t available = (bytes.size() - 10 - headerLen) / sizeof(float);
+  uint64_t n = 1;
+  bool overflow = false;
+  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
+    const std::string d = it->str();
+    if (d.size() > 18) throw Error(path.string(), "implausible .npy shape dimension " + d);
+    out.shape.push_back(std::stoll(d));
+    overflow = overflow || __builtin_mul_overflow(n, static_cast<uint64_t>(out.shape.back()), &n);
+  }
+  if (overflow || n > available || bytes.size() != 10 + headerLen + n * sizeof(float))
+    throw Error(path.string(), "data size does not match the shape (truncated?)");
   out.data.resize(n);
-  std::memcpy(out.data.data(), bytes.data() + 10 + headerLen, n * sizeof(float));
+  if (n > 0) std::memcpy(out.data.data(), bytes.data() + 10 + headerLen, n * sizeof(float));  // (no memcpy from/to null)
   return out;
 }
 

@@ -7,6 +7,8 @@
 
 #include <cstring>
 #include <fstream>
+#include <limits>
+#include <string_view>
 
 #ifdef SOUNDSPOT_HAS_ZSTD
 #include <zstd.h>
@@ -114,21 +116,31 @@ AssetPack readAssetPack(const std::filesystem::path& path) {
   };
   if (file.size() < 16 || std::memcmp(file.data(), kMagic, 8) != 0) throw Error(name, "not a SoundSpot asset pack");
   const uint64_t headerBytes = u64At(8);
-  if (16 + headerBytes + 8 > file.size()) throw Error(name, "truncated asset pack");
+  if (file.size() < 24 || headerBytes > file.size() - 24) throw Error(name, "truncated asset pack");  // (no 16 + n + 8: it can wrap)
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(file.substr(16, headerBytes));
   } catch (const std::exception& e) {
     throw Error(name, std::string("damaged asset pack header: ") + e.what());
   }
+  if (!header.is_object()) throw Error(name, "damaged asset pack header: not a JSON object");
   const uint64_t rawBytes = u64At(16 + headerBytes);
   const size_t storedAt = 16 + headerBytes + 8;
   std::string payload;
+  if (header.contains("compression") && !header["compression"].is_string())  // value() would throw json's type_error
+    throw Error(name, "damaged asset pack header: 'compression' is not a string");
   const std::string compression = header.value("compression", "none");
   if (compression == "none") {
     payload = file.substr(storedAt);
   } else if (compression == "zstd") {
 #ifdef SOUNDSPOT_HAS_ZSTD
+    // The recorded length is allocated up front: it must be one the stored
+    // bytes can hold (a zstd block of at most 128 KiB costs at least 3 bytes),
+    // so that a damaged length cannot ask for gigabytes.
+    const uint64_t storedBytes = file.size() - storedAt;
+    if (rawBytes > (storedBytes / 3 + 1) * ZSTD_BLOCKSIZE_MAX)
+      throw Error(name, "damaged asset pack: a payload of " + std::to_string(rawBytes) + " bytes cannot come from " +
+                            std::to_string(storedBytes) + " compressed bytes");
     payload.resize(rawBytes);
     size_t n = ZSTD_decompress(payload.data(), payload.size(), file.data() + storedAt, file.size() - storedAt);
     if (ZSTD_isError(n)) throw Error(name, std::string("damaged asset pack payload: ") + ZSTD_getErrorName(n));
@@ -141,10 +153,30 @@ AssetPack readAssetPack(const std::filesystem::path& path) {
   }
   if (payload.size() != rawBytes) throw Error(name, "truncated asset pack payload");
 
-  auto blob = [&](const nlohmann::json& ref, void* out, size_t expected) {
-    const uint64_t offset = ref.at("offset"), bytes = ref.at("bytes");
-    if (bytes != expected || offset + bytes > payload.size()) throw Error(name, "asset pack entry out of range");
-    std::memcpy(out, payload.data() + offset, bytes);
+  // Whole numbers are range-checked before use: json's own conversion of a
+  // float such as 1e30 to an integer is undefined behaviour.
+  auto integer = [&](const nlohmann::json& j, const char* key, int64_t lo, int64_t hi) {
+    const nlohmann::json& v = j.at(key);
+    const bool inRange = v.is_number_unsigned() ? v.get<uint64_t>() <= uint64_t(hi)
+                                                : v.is_number_integer() && v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
+    if (!inRange) throw Error(name, std::string("asset pack field '") + key + "' is not a whole number from " +
+                                        std::to_string(lo) + " to " + std::to_string(hi));
+    return v.get<int64_t>();
+  };
+  constexpr int64_t kMaxU63 = std::numeric_limits<int64_t>::max();
+  constexpr int kMaxSide = 1 << 16;
+  // An entry's bytes: checked against the payload before anything is allocated
+  // (offset + bytes could wrap, and a huge count would be allocated first).
+  auto blob = [&](const nlohmann::json& ref, uint64_t expected) {
+    const uint64_t offset = uint64_t(integer(ref, "offset", 0, kMaxU63)), bytes = uint64_t(integer(ref, "bytes", 0, kMaxU63));
+    if (bytes != expected || offset > payload.size() || bytes > payload.size() - offset)
+      throw Error(name, "asset pack entry out of range");
+    return std::string_view(payload).substr(offset, bytes);
+  };
+  auto copyBlob = [&](const nlohmann::json& ref, auto& out, uint64_t bytes) {
+    const std::string_view data = blob(ref, bytes);
+    out.resize(data.size() / sizeof(out[0]));
+    if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
   };
   AssetPack pack;
   try {
@@ -152,20 +184,20 @@ AssetPack readAssetPack(const std::filesystem::path& path) {
     if (header.at("sampleRate") != kPackSampleRate) throw Error(name, "unexpected sample rate");
     pack.classes = header.at("classes").get<std::vector<std::string>>();
     const int classCount = static_cast<int>(pack.classes.size());
-    auto checkClass = [&](int c) {
+    auto classId = [&](const nlohmann::json& j) {
+      const int64_t c = integer(j, "class", std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
       if (c < 0 || c >= classCount) throw Error(name, "class id out of range");
-      return c;
+      return int(c);
     };
     for (const auto& j : header.at("images")) {
       PackImage im;
       im.id = j.at("id");
-      im.classId = checkClass(j.at("class"));
+      im.classId = classId(j);
       im.drawing = j.at("drawing");
       im.split = parseSplit(j.at("split"), name);
-      im.width = j.at("width");
-      im.height = j.at("height");
-      im.rgba.resize(size_t(im.width) * im.height * 4);
-      blob(j.at("data"), im.rgba.data(), im.rgba.size());
+      im.width = int(integer(j, "width", 0, kMaxSide));
+      im.height = int(integer(j, "height", 0, kMaxSide));
+      copyBlob(j.at("data"), im.rgba, uint64_t(im.width) * uint64_t(im.height) * 4);
       pack.images.push_back(std::move(im));
     }
     // Packs written before the delta encoding hold raw little-endian PCM.
@@ -175,18 +207,15 @@ AssetPack readAssetPack(const std::filesystem::path& path) {
     for (const auto& j : header.at("sounds")) {
       PackSound s;
       s.id = j.at("id");
-      s.classId = checkClass(j.at("class"));
+      s.classId = classId(j);
       s.split = parseSplit(j.at("split"), name);
-      s.heldOutFrom = j.at("heldOutFrom");
-      const uint64_t bytes = j.at("data").at("bytes");
+      s.heldOutFrom = integer(j, "heldOutFrom", 0, kMaxU63);
+      const uint64_t bytes = uint64_t(integer(j.at("data"), "bytes", 0, kMaxU63));
       if (bytes % 2) throw Error(name, "asset pack recording has an odd byte count");
       if (soundEncoding == "pcm16") {
-        s.pcm.resize(bytes / sizeof(int16_t));
-        blob(j.at("data"), s.pcm.data(), s.pcm.size() * sizeof(int16_t));
+        copyBlob(j.at("data"), s.pcm, bytes);
       } else {
-        std::string encoded(bytes, '\0');
-        blob(j.at("data"), encoded.data(), encoded.size());
-        decodeDelta16(encoded.data(), bytes / 2, s.pcm);
+        decodeDelta16(blob(j.at("data"), bytes).data(), bytes / 2, s.pcm);
       }
       if (s.heldOutFrom < 0 || s.heldOutFrom > int64_t(s.pcm.size())) throw Error(name, "held-out range out of bounds");
       pack.sounds.push_back(std::move(s));
@@ -195,10 +224,9 @@ AssetPack readAssetPack(const std::filesystem::path& path) {
       PackBackground b;
       b.id = j.at("id");
       b.test = j.at("test");
-      b.width = j.at("width");
-      b.height = j.at("height");
-      b.rgb.resize(size_t(b.width) * b.height * 3);
-      blob(j.at("data"), b.rgb.data(), b.rgb.size());
+      b.width = int(integer(j, "width", 0, kMaxSide));
+      b.height = int(integer(j, "height", 0, kMaxSide));
+      copyBlob(j.at("data"), b.rgb, uint64_t(b.width) * uint64_t(b.height) * 3);
       pack.backgrounds.push_back(std::move(b));
     }
   } catch (const nlohmann::json::exception& e) {

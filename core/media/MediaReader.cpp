@@ -47,8 +47,10 @@ int displayRotation(const AVStream* st) {
 // (pixel) aspect ratio; unknown or square pixels keep it.
 int displayWidth(int width, AVRational sar) {
   if (sar.num <= 0 || sar.den <= 0 || sar.num == sar.den) return width;
+  // Clamped as a double: a damaged aspect ratio (a Matroska DisplayWidth of
+  // 2^24 - 1 over a DisplayHeight of 1) can put it past INT_MAX.
   const double shown = std::round(width * av_q2d(sar));
-  return std::clamp(static_cast<int>(shown), 1, 16384);
+  return static_cast<int>(std::clamp(shown, 1.0, 16384.0));
 }
 
 // Rotates packed RGB24 clockwise by 90/180/270 degrees.
@@ -70,11 +72,61 @@ std::vector<uint8_t> rotateRgb(const std::vector<uint8_t>& src, int w, int h, in
 
 bool isUsableVideo(const AVStream* st) { return !(st->disposition & AV_DISPOSITION_ATTACHED_PIC); }
 
+// Limits on what a file may make us allocate (README, Limits): a picture of
+// the largest size is 200 MB as RGB, and the whole audio track is kept in
+// memory at 192 KB per second (2 GB for the longest).
+constexpr int64_t kMaxPictureSide = 16384, kMaxPicturePixels = 8192LL * 8192;
+constexpr int64_t kMaxAudioSamples = int64_t{3} * 3600 * kAudioRate;
+
+// Media in memory (MediaReader::fromMemory): each AVIOContext reads the shared
+// bytes through its own cursor, so a reopened demuxer starts afresh.
+struct MemorySource {
+  std::shared_ptr<const std::string> bytes;
+  int64_t pos = 0;
+};
+
+int readMemory(void* opaque, uint8_t* buf, int size) {
+  auto* m = static_cast<MemorySource*>(opaque);
+  const int64_t left = static_cast<int64_t>(m->bytes->size()) - m->pos;
+  if (left <= 0 || size <= 0) return AVERROR_EOF;
+  const int n = static_cast<int>(std::min<int64_t>(size, left));
+  std::memcpy(buf, m->bytes->data() + m->pos, static_cast<size_t>(n));
+  m->pos += n;
+  return n;
+}
+
+int64_t seekMemory(void* opaque, int64_t offset, int whence) {
+  auto* m = static_cast<MemorySource*>(opaque);
+  const auto size = static_cast<int64_t>(m->bytes->size());
+  whence &= ~AVSEEK_FORCE;
+  if (whence == AVSEEK_SIZE) return size;
+  const int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m->pos : whence == SEEK_END ? size : -1;
+  int64_t to = 0;
+  if (base < 0 || __builtin_add_overflow(base, offset, &to) || to < 0) return AVERROR(EINVAL);
+  m->pos = to;  // past the end is allowed, as for a file: reads then report EOF
+  return to;
+}
+
+// Media in memory must be self-contained: a playlist or reference inside it
+// may not make FFmpeg open files or URLs.
+int refuseToOpen(AVFormatContext*, AVIOContext**, const char*, int, AVDictionary**) { return AVERROR(EPERM); }
+
+struct AvioDeleter {
+  void operator()(AVIOContext* c) const {
+    delete static_cast<MemorySource*>(c->opaque);
+    av_freep(&c->buffer);  // FFmpeg may have replaced the buffer it was given
+    avio_context_free(&c);
+  }
+};
+using AvioPtr = std::unique_ptr<AVIOContext, AvioDeleter>;
+
 }  // namespace
 
 struct MediaReader::Impl {
-  std::string path;
+  std::string path;  // or the name given to fromMemory
   StreamInfo info;
+  std::shared_ptr<const std::string> memory;  // fromMemory's bytes; null for a file
+  AvioPtr avio;  // fmt's custom I/O for memory (declared first: fmt is closed before it)
   FormatInputPtr fmt;
   int videoIndex = -1, audioIndex = -1;
   AVRational videoTimeBase{1, 1};
@@ -106,13 +158,48 @@ struct MediaReader::Impl {
 
   [[noreturn]] void fail(const std::string& problem) const { throw Error(path, problem); }
 
+  void checkPictureSize(int64_t width, int64_t height) const {
+    if (width > kMaxPictureSide || height > kMaxPictureSide || width * height > kMaxPicturePixels)
+      fail("the picture is " + std::to_string(width) + "x" + std::to_string(height) +
+           ": larger than SoundSpot opens (16384 pixels a side, 67 megapixels)");
+  }
+
+  void checkAudioLength(int64_t samples) const {
+    if (samples > kMaxAudioSamples)
+      fail("the audio runs past 3 hours (or its timestamps jump that far): longer audio is not opened");
+  }
+
+  // avformat_open_input on the file, or on the bytes in memory through a
+  // fresh AVIO context returned in `newAvio` (which must outlive *raw).
+  int openInput(AVFormatContext** raw, AvioPtr& newAvio) {
+    if (!memory) return avformat_open_input(raw, path.c_str(), nullptr, nullptr);
+    constexpr int kBufferSize = 1 << 16;
+    auto* buffer = static_cast<uint8_t*>(av_malloc(kBufferSize));
+    auto* source = new MemorySource{memory, 0};
+    AVIOContext* ctx = buffer ? avio_alloc_context(buffer, kBufferSize, 0, source, readMemory, nullptr, seekMemory) : nullptr;
+    if (!ctx) {
+      av_free(buffer);
+      delete source;
+      throw std::bad_alloc();
+    }
+    newAvio.reset(ctx);
+    *raw = avformat_alloc_context();
+    if (!*raw) throw std::bad_alloc();
+    (*raw)->pb = ctx;
+    (*raw)->flags |= AVFMT_FLAG_CUSTOM_IO;
+    (*raw)->io_open = refuseToOpen;
+    return avformat_open_input(raw, path.c_str(), nullptr, nullptr);  // frees *raw (not pb) on failure
+  }
+
   void open() {
     quietFfmpegLogs();
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) fail("file not found");
-    if (std::filesystem::is_directory(path, ec)) fail("is a folder, not a media file");
+    if (!memory) {
+      std::error_code ec;
+      if (!std::filesystem::exists(path, ec)) fail("file not found");
+      if (std::filesystem::is_directory(path, ec)) fail("is a folder, not a media file");
+    }
     AVFormatContext* raw = nullptr;
-    int r = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    int r = openInput(&raw, avio);
     if (r < 0) fail("not a media file FFmpeg can read (" + ffmpegError(r) + ")");
     fmt.reset(raw);
     r = avformat_find_stream_info(fmt.get(), nullptr);
@@ -125,7 +212,10 @@ struct MediaReader::Impl {
     if (videoIndex < 0 && audioIndex < 0) fail("has neither a video nor an audio stream");
     if (fmt->start_time != kNoPts && fmt->start_time > 0) offset = fmt->start_time / double(AV_TIME_BASE);
 
-    if (videoIndex >= 0) openVideoDecoder();
+    if (videoIndex >= 0) {
+      checkPictureSize(fmt->streams[videoIndex]->codecpar->width, fmt->streams[videoIndex]->codecpar->height);
+      openVideoDecoder();
+    }
     indexPackets();
     fillInfo();
   }
@@ -278,9 +368,11 @@ struct MediaReader::Impl {
     ++seeks;
     spdlog::trace("{}: reopen to seek", path);
     AVFormatContext* raw = nullptr;
-    int r = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    AvioPtr newAvio;
+    int r = openInput(&raw, newAvio);
     if (r < 0) fail("cannot reopen to seek (" + ffmpegError(r) + ")");
-    fmt.reset(raw);
+    fmt.reset(raw);  // closes the old demuxer before its AVIO context goes
+    avio = std::move(newAvio);
     r = avformat_find_stream_info(fmt.get(), nullptr);
     if (r < 0) fail("damaged: stream information unreadable (" + ffmpegError(r) + ")");
     avcodec_flush_buffers(videoDecoder.get());
@@ -366,6 +458,7 @@ struct MediaReader::Impl {
     out.time = heldPts == target ? times[static_cast<size_t>(index)] : heldPts * av_q2d(videoTimeBase) - offset;
     // Non-square pixels are stretched to the shape the picture is shown in.
     const int shownW = displayWidth(held->width, av_guess_sample_aspect_ratio(fmt.get(), fmt->streams[videoIndex], held.get()));
+    checkPictureSize(shownW, held->height);  // a frame may change size, an aspect ratio may be absurd
     std::vector<uint8_t> rgb(static_cast<size_t>(shownW) * held->height * 3);
     try {
       frameToRgb(*held, sws, rgb.data(), shownW, held->height);
@@ -407,6 +500,7 @@ struct MediaReader::Impl {
       const int got = swr_convert(swr.get(), planePtrs.data(), cap, in, inCount);
       if (got < 0) fail("audio could not be resampled (" + ffmpegError(got) + ")");
       const float scale = 1.0f / static_cast<float>(planes.size());
+      checkAudioLength(static_cast<int64_t>(audioSamples.size()) + got);
       for (int i = 0; i < got; ++i) {
         float sum = 0;
         for (auto& p : planes) sum += p[static_cast<size_t>(i)];
@@ -430,7 +524,9 @@ struct MediaReader::Impl {
         inFormat = f->format;
         inChannels = f->ch_layout.nb_channels;
         SwrContext* raw = nullptr;
-        AVChannelLayout outLayout;
+        // Zeroed: av_channel_layout_copy first uninitialises its target, and
+        // stack garbage that reads as a custom layout freed a live pointer.
+        AVChannelLayout outLayout{};
         av_channel_layout_copy(&outLayout, &f->ch_layout);
         r = swr_alloc_set_opts2(&raw, &outLayout, AV_SAMPLE_FMT_FLTP, kAudioRate, &f->ch_layout,
                                 static_cast<AVSampleFormat>(f->format), f->sample_rate, 0, nullptr);
@@ -441,12 +537,14 @@ struct MediaReader::Impl {
         planePtrs.assign(planes.size(), nullptr);
         // Place the first sample of a restarted stream at its own time.
         const int64_t at = llround((frameTime - audioStart) * kAudioRate);
+        checkAudioLength(at);
         if (at > static_cast<int64_t>(audioSamples.size())) audioSamples.resize(static_cast<size_t>(at), 0.f);
       } else if (p != kNoPts) {
         // A gap in the timestamps is silence, not a splice.
         const int64_t expected = inputSamples;
         const int64_t actual = llround((frameTime - audioStart) * inRate);
         if (actual - expected > inRate / 100) {
+          checkAudioLength(static_cast<int64_t>(audioSamples.size()) + (actual - expected) * kAudioRate / std::max(1, inRate));
           swr_inject_silence(swr.get(), static_cast<int>(actual - expected));
           inputSamples = actual;
         }
@@ -495,6 +593,12 @@ struct MediaReader::Impl {
 };
 
 MediaReader::MediaReader(const std::string& path) : impl_(std::make_unique<Impl>(path)) { impl_->open(); }
+MediaReader::MediaReader(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) { impl_->open(); }
+std::unique_ptr<MediaReader> MediaReader::fromMemory(std::string bytes, const std::string& name) {
+  auto impl = std::make_unique<Impl>(name);
+  impl->memory = std::make_shared<const std::string>(std::move(bytes));
+  return std::unique_ptr<MediaReader>(new MediaReader(std::move(impl)));
+}
 MediaReader::~MediaReader() = default;
 const StreamInfo& MediaReader::info() const { return impl_->info; }
 RgbFrame MediaReader::frameAt(double t) { return impl_->frameAt(t); }

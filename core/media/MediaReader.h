@@ -33,6 +33,12 @@ class MediaReader {  // not thread-safe; one per thread
   // Throws soundspot::Error naming the file when it is missing, not media
   // FFmpeg can read, truncated or damaged.
   explicit MediaReader(const std::string& path);
+  // Media held in memory (an archive member, a download, a fuzzer's input):
+  // FFmpeg reads `bytes` through a custom AVIOContext and may open no other
+  // file or URL. `name` stands for the file in messages and info().path;
+  // its extension, if any, helps FFmpeg guess the format. Same errors as the
+  // path constructor.
+  static std::unique_ptr<MediaReader> fromMemory(std::string bytes, const std::string& name);
   ~MediaReader();
   MediaReader(const MediaReader&) = delete;
   MediaReader& operator=(const MediaReader&) = delete;
@@ -50,6 +56,7 @@ class MediaReader {  // not thread-safe; one per thread
 
  private:
   struct Impl;
+  explicit MediaReader(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 

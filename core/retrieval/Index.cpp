@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 #include <unistd.h>
 
@@ -67,14 +68,18 @@ json parseJsonFile(const fs::path& path) {
   }
 }
 
-// One fread of the whole matrix after checking the size recorded in index.json.
-std::vector<float> readMatrix(const fs::path& path, uint64_t expectedBytes, const std::string& expectedHash) {
+void checkFileSize(const fs::path& path, uint64_t expectedBytes) {
   std::error_code ec;
   const auto actual = fs::file_size(path, ec);
   if (ec) throw Error(path.string(), "missing or unreadable: " + ec.message());
   if (actual != expectedBytes)
     throw Error(path.string(), (actual < expectedBytes ? "truncated: " : "wrong size: ") + std::to_string(actual) +
                                    " bytes where index.json records " + std::to_string(expectedBytes));
+}
+
+// One fread of the whole matrix after checking the size recorded in index.json.
+std::vector<float> readMatrix(const fs::path& path, uint64_t expectedBytes, const std::string& expectedHash) {
+  checkFileSize(path, expectedBytes);
   std::vector<float> data(expectedBytes / sizeof(float));
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(path.string(), std::string("cannot open: ") + std::strerror(errno));
@@ -92,12 +97,20 @@ struct FileRecord {
 };
 
 FileRecord fileRecord(const json& files, const char* name, const fs::path& indexPath) {
-  try {
-    const json& f = files.at(name);
-    return {f.at("bytes").get<uint64_t>(), f.at("hash").get<std::string>()};
-  } catch (const json::exception&) {
+  const auto f = files.find(name);  // end() when files is not an object
+  if (f == files.end() || !f->is_object() || !f->contains("bytes") || !f->at("bytes").is_number_unsigned() ||
+      !f->contains("hash") || !f->at("hash").is_string())
     throw Error(indexPath.string(), std::string("files.") + name + " missing or malformed (needs bytes and hash)");
-  }
+  return {f->at("bytes").get<uint64_t>(), f->at("hash").get<std::string>()};
+}
+
+// A whole number from index.json: json's own conversion of a float such as
+// 1e30 to an integer is undefined behaviour.
+int64_t wholeNumber(const json& head, const char* key, const fs::path& indexPath) {
+  const json& v = head.at(key);
+  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
+    throw Error(indexPath.string(), std::string(key) + " must be a whole number");
+  return v.get<int64_t>();
 }
 
 
@@ -118,9 +131,9 @@ Index loadIndex(const fs::path& dir) {
   try {
     if (head.value("format", "") != kIndexFormat)
       throw Error(indexPath.string(), "unknown index format '" + head.value("format", "") + "' (expected " + kIndexFormat + ")");
-    index.dim = head.at("dim").get<int64_t>();
-    entries = head.at("entries").get<int64_t>();
-    clipCount = head.at("clips").get<int64_t>();
+    index.dim = wholeNumber(head, "dim", indexPath);
+    entries = wholeNumber(head, "entries", indexPath);
+    clipCount = wholeNumber(head, "clips", indexPath);
     index.model = head.value("model", json::object());
     index.sources = head.value("sources", json::array());
     const json& files = head.at("files");
@@ -132,9 +145,13 @@ Index loadIndex(const fs::path& dir) {
   }
   if (index.dim <= 0 || entries < 0 || clipCount < 0)
     throw Error(indexPath.string(), "dim, entries and clips must be positive/non-negative");
-  const uint64_t matrixBytes = static_cast<uint64_t>(entries) * static_cast<uint64_t>(index.dim) * sizeof(float);
-  if (imageRec.bytes != matrixBytes || audioRec.bytes != matrixBytes)
+  uint64_t matrixBytes = 0;
+  if (__builtin_mul_overflow(static_cast<uint64_t>(entries), static_cast<uint64_t>(index.dim) * sizeof(float), &matrixBytes) ||
+      imageRec.bytes != matrixBytes || audioRec.bytes != matrixBytes)
     throw Error(indexPath.string(), "recorded matrix sizes do not match entries x dim");
+  // The matrices on disk bound `entries` (reserved below): check their sizes first.
+  checkFileSize(dir / kImageFile, imageRec.bytes);
+  checkFileSize(dir / kAudioFile, audioRec.bytes);
 
   // clips.json: checked against its recorded size and hash before parsing.
   std::error_code ec;

@@ -124,6 +124,15 @@ class TestDataset : public QObject {
     expectError(R"({"format": "soundspot-dataset/1"})", "", "clips");
     expectError(R"({"format": "soundspot-dataset/1", "clips": [)", "", "JSON");
   }
+  // fuzz_dataset's finding (tests/fuzz/regressions/fuzz_dataset): a number
+  // too large for a double ("-1e308243") made the JSON parser throw an
+  // exception that escaped as a library error instead of an Error.
+  void numberOutOfRangeIsAnError() {
+    const auto input = std::filesystem::path(SOUNDSPOT_SOURCE_DIR) / "tests/fuzz/regressions/fuzz_dataset/number-out-of-range.json";
+    expectError(readFile(input), "", "not valid JSON");
+    expectError(R"({"format": "soundspot-dataset/1", "clips": [{"id": "x", "media": "x.mp4", "annotations": [{"time": 1e999}]}]})",
+                "", "not valid JSON");
+  }
   void missingFileIsAnError() {
     const auto dir = test::freshTempDir("dataset-empty");
     QVERIFY_THROWS_EXCEPTION(Error, loadDataset(dir));

@@ -8,6 +8,10 @@
 
 #include <QtTest/QtTest>
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
 using namespace soundspot;
 using namespace soundspot::data;
 
@@ -52,6 +56,60 @@ class TestScenePack : public QObject {
     writeFileAtomically(dir / "junk.sspack", "not a pack at all, just text");
     QVERIFY_THROWS_EXCEPTION(Error, readAssetPack(dir / "junk.sspack"));
     QVERIFY_THROWS_EXCEPTION(Error, readAssetPack(dir / "missing.sspack"));
+  }
+  // fuzz_asset_pack's findings (tests/fuzz/regressions/fuzz_asset_pack) and
+  // what fixing the first turned up: each used to throw std::length_error, read
+  // outside the payload, allocate without bound or convert a float to int
+  // (undefined behaviour) instead of throwing an Error naming the file.
+  void fuzzFindingsAreRejected() {
+    const auto dir = test::freshTempDir("sspack-fuzz");
+    auto expectError = [](const std::filesystem::path& file, const std::string& word) {
+      try {
+        readAssetPack(file);
+      } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find(file.string()) != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find(word) != std::string::npos, e.what());
+        return;
+      }
+      QFAIL(("accepted " + file.string()).c_str());
+    };
+    // A raw payload length of 1.8e19 bytes behind 138 compressed bytes.
+    const std::filesystem::path regressions = std::filesystem::path(SOUNDSPOT_SOURCE_DIR) / "tests/fuzz/regressions/fuzz_asset_pack";
+    expectError(regressions / "huge-payload-length.sspack", "cannot come from 138 compressed bytes");
+    // "compression": -1e+308 (json's type_error escaped from header.value()).
+    expectError(regressions / "compression-not-a-string.sspack", "'compression' is not a string");
+    // Uncompressed packs with one 2x2 image, its header edited.
+    const nlohmann::json good = {{"id", "a"}, {"class", 0}, {"drawing", false}, {"split", "train"},
+                                 {"width", 2}, {"height", 2}, {"data", {{"offset", 0}, {"bytes", 16}}}};
+    int n = 0;
+    auto pack = [&](const std::string& headerText, uint64_t headerBytes) {
+      std::string file("SSPACK1\n", 8);
+      const uint64_t payloadBytes = 16;
+      file.append(reinterpret_cast<const char*>(&headerBytes), 8);
+      file += headerText;
+      file.append(reinterpret_cast<const char*>(&payloadBytes), 8);
+      file += std::string(16, '\x7f');
+      const auto path = dir / ("p" + std::to_string(n++) + ".sspack");
+      writeFileAtomically(path, file);
+      return path;
+    };
+    auto withImage = [&](const std::function<void(nlohmann::json&)>& edit) {
+      nlohmann::json image = good;
+      edit(image);
+      const nlohmann::json header = {{"format", "soundspot-asset-pack/1"}, {"sampleRate", kPackSampleRate},
+                                     {"classes", {"Dog"}}, {"compression", "none"}, {"soundEncoding", "pcm16"},
+                                     {"images", {image}}, {"sounds", nlohmann::json::array()},
+                                     {"backgrounds", nlohmann::json::array()}};
+      const std::string text = header.dump();
+      return pack(text, text.size());
+    };
+    QCOMPARE(readAssetPack(withImage([](nlohmann::json&) {})).images.at(0).rgba, std::vector<uint8_t>(16, 0x7f));
+    expectError(withImage([](nlohmann::json& j) { j["data"]["offset"] = 18446744073709551608ull; }), "'offset'");  // offset + bytes wrapped
+    expectError(withImage([](nlohmann::json& j) { j["width"] = -2; }), "'width'");
+    expectError(withImage([](nlohmann::json& j) { j["width"] = 65536, j["height"] = 65536; }), "out of range");
+    expectError(withImage([](nlohmann::json& j) { j["class"] = 1e30; }), "'class'");
+    expectError(pack("[1]", 3), "not a JSON object");
+    expectError(pack("{}", 18446744073709551606ull), "truncated");  // 16 + length + 8 wrapped to 14
   }
 };
 SOUNDSPOT_TEST(TestScenePack)

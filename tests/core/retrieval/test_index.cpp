@@ -160,6 +160,55 @@ class TestIndexFormat : public QObject {
     expectError([&] { loadIndex(root / "nope"); }, (root / "nope").string());
   }
 
+  // fuzz_index's finding (tests/fuzz/regressions/fuzz_index, an index folder
+  // in the fuzz target's layout: a mode byte, then index.json, clips.json,
+  // image.f32 and audio.f32 joined by fuzz::kFileSeparator): "dim":
+  // 49223372036854775807 is a float to JSON, and converting it to int64 was
+  // undefined behaviour. Then what fixing it turned up: entries x dim that
+  // wraps, and entries that only the matrix files' real sizes contradict
+  // (loadIndex reserved memory for them before looking).
+  void fuzzFindingsAreRejected() {
+    const fs::path root = test::freshTempDir("index-fuzz");
+    const std::string input = readFile(fs::path(SOUNDSPOT_SOURCE_DIR) / "tests/fuzz/regressions/fuzz_index/float-dim");
+    const std::string separator = "\n#--SOUNDSPOT-FUZZ-FILE--#\n";  // fuzz::kFileSeparator
+    fs::create_directories(root / "finding");
+    size_t from = 1, k = 0;  // after the mode byte ('R': the files as they are)
+    for (const char* name : {kIndexFile, kClipsFile, kImageFile, kAudioFile}) {
+      const size_t at = k++ < 3 ? input.find(separator, from) : std::string::npos;
+      writeFileAtomically(root / "finding" / name, input.substr(from, at == std::string::npos ? std::string::npos : at - from));
+      from = at + separator.size();
+    }
+    expectError([&] { loadIndex(root / "finding"); }, (root / "finding" / kIndexFile).string(), "dim must be a whole number");
+
+    const Index a = randomIndex(2, 4, 5);
+    auto edited = [&](const std::string& name, const std::function<void(nlohmann::json&)>& edit) {
+      const fs::path d = root / name;
+      saveIndex(a, d);
+      nlohmann::json head = nlohmann::json::parse(readFile(d / kIndexFile));
+      edit(head);
+      writeFileAtomically(d / kIndexFile, head.dump());
+      return d;
+    };
+    fs::path d = edited("float-entries", [](nlohmann::json& h) { h["entries"] = 1e300; });
+    expectError([&] { loadIndex(d); }, (d / kIndexFile).string(), "entries must be a whole number");
+    d = edited("negative-bytes", [](nlohmann::json& h) { h["files"][kImageFile]["bytes"] = -1.5; });
+    expectError([&] { loadIndex(d); }, (d / kIndexFile).string(), "files.image.f32");
+    // 2^62 entries x dim 4 x 4 bytes wraps to 0 bytes.
+    d = edited("wrapping", [](nlohmann::json& h) {
+      h["entries"] = int64_t(1) << 62;
+      h["files"][kImageFile]["bytes"] = 0;
+      h["files"][kAudioFile]["bytes"] = 0;
+    });
+    expectError([&] { loadIndex(d); }, (d / kIndexFile).string(), "do not match entries x dim");
+    // Consistent records of 10^10 entries, but small files: refused before any allocation.
+    d = edited("huge-entries", [](nlohmann::json& h) {
+      h["entries"] = int64_t(10000000000);
+      h["files"][kImageFile]["bytes"] = int64_t(10000000000) * h["dim"].get<int64_t>() * 4;
+      h["files"][kAudioFile]["bytes"] = int64_t(10000000000) * h["dim"].get<int64_t>() * 4;
+    });
+    expectError([&] { loadIndex(d); }, (d / kImageFile).string(), "truncated");
+  }
+
   void searchMatchesBruteForce() {
     const Index index = randomIndex(100, 32, 4);  // 320 entries
     std::mt19937 rng(5);
