@@ -4,11 +4,11 @@
 // the last complete checkpoint, leave no temporary files behind, and end with
 // exactly the weights of a run that was never interrupted.
 #include "core/common/AtomicFile.h"
-#include "core/data/ToneShapeVideos.h"
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
+#include "tests/support/ToneVideoFixtures.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -73,13 +73,7 @@ class TestCliCrashSafeTraining : public QObject {
  private Q_SLOTS:
   void killedAtRandomMomentsResumesToTheSameWeights() {
     const fs::path dir = test::freshTempDir("crash-safe");
-    data::ToneShapeOptions o;
-    o.clips = 6;
-    o.seconds = 2;
-    o.width = 64;
-    o.height = 48;
-    o.fps = 10;
-    data::writeToneShapeVideos(dir / "videos", o);
+    test::writeSmallToneVideos(dir / "videos", 6);
 
     const fs::path reference = dir / "uninterrupted";
     const auto r = test::runProgram(QStringLiteral(SOUNDSPOT_CLI_PATH), trainArgs(dir / "videos", reference), 600000);

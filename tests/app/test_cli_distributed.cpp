@@ -4,10 +4,11 @@
 // stops the others with an error instead of a hang, and a bad MASTER_ADDR /
 // MASTER_PORT is a clear error.
 #include "core/common/AtomicFile.h"
-#include "core/data/ToneShapeVideos.h"
 #include "tests/support/Fixtures.h"
+#include "tests/support/FreePort.h"
 #include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
+#include "tests/support/ToneVideoFixtures.h"
 
 #include <nlohmann/json.hpp>
 
@@ -32,17 +33,6 @@ namespace {
 
 QString q(const fs::path& p) { return QString::fromStdString(p.string()); }
 
-int freePort() {
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
 
 QStringList trainArgs(const fs::path& data, const fs::path& out, int steps, int batch) {
   return {"--threads", "1", "train", "--data", q(data), "--arch", "avol", "--width", "4", "--batch", QString::number(batch),
@@ -89,13 +79,7 @@ class TestCliDistributed : public QObject {
  private Q_SLOTS:
   void initTestCase() {
     dir_ = test::freshTempDir("cli-distributed");
-    data::ToneShapeOptions o;
-    o.clips = 6;
-    o.seconds = 2;
-    o.width = 64;
-    o.height = 48;
-    o.fps = 10;
-    data::writeToneShapeVideos(dir_ / "videos", o);
+    test::writeSmallToneVideos(dir_ / "videos", 6);
   }
 
   void twoProcessesTrainLikeOneWithTheDoubledBatch() {
@@ -140,7 +124,7 @@ class TestCliDistributed : public QObject {
   void aDeadRankStopsTheOthers() {
     // Started by hand (as torchrun would): rank 1 dies before step 2; rank 0
     // must end with an error naming the group, long before its timeout.
-    const int port = freePort();
+    const int port = test::freeLoopbackPort();
     QProcess rank0, rank1;
     auto env0 = rankEnv(port, 0, 2, 60), env1 = rankEnv(port, 1, 2, 60);
     env1.insert("SOUNDSPOT_FAULT_RANK_EXIT", "1:2");
@@ -172,7 +156,7 @@ class TestCliDistributed : public QObject {
 
   void aBadMasterAddressOrPortIsAClearError() {
     // Nobody listens on this port: rank 1 gives up after SOUNDSPOT_DIST_TIMEOUT.
-    const int port = freePort();
+    const int port = test::freeLoopbackPort();
     auto r = test::runProgram(QStringLiteral(SOUNDSPOT_CLI_PATH), trainArgs(dir_ / "videos", dir_ / "bad", 2, 4), 60000,
                               rankEnv(port, 1, 2, 3));
     QVERIFY(!r.crashed);

@@ -4,12 +4,12 @@
 // run reads the clip cache, and --init fine-tunes from a model folder.
 #include "core/common/AtomicFile.h"
 #include "core/data/MediaFolder.h"
-#include "core/data/ToneShapeVideos.h"
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
 #include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
+#include "tests/support/ToneVideoFixtures.h"
 
 #include <QtTest/QtTest>
 
@@ -28,13 +28,7 @@ QString qs(const std::filesystem::path& p) { return QString::fromStdString(p.str
 // and a text file.
 std::filesystem::path makeFolder() {
   const auto dir = test::freshTempDir("train-folder") / "my videos";
-  data::ToneShapeOptions o;
-  o.clips = 6;
-  o.seconds = 2;
-  o.width = 64;
-  o.height = 48;
-  o.fps = 10;
-  data::writeToneShapeVideos(dir / "good", o);
+  test::writeSmallToneVideos(dir / "good", 6);
   std::filesystem::create_directories(dir / "bad");
   test::makeNoAudioClip(dir / "bad" / "silent.mp4", 2.0, 10, 64, 48);
   test::makeIndexedClip(dir / "bad" / "short.mp4", 0.6, 10, 64, 48);

@@ -3,6 +3,7 @@
 // and model, exactly as separate processes would have).
 #include "core/common/Error.h"
 #include "tests/support/Fixtures.h"
+#include "tests/support/FreePort.h"
 #include "tests/support/TestRegistry.h"
 #include "tests/training/SyntheticAvSource.h"
 #include "training/Distributed.h"
@@ -23,19 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A port the kernel just handed out (free unless someone grabs it meanwhile).
-int freePort() {
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
 training::DistributedEnv envFor(int port, int rank, int world, int timeoutSeconds = 30) {
   training::DistributedEnv e;
   e.masterAddr = "127.0.0.1";
@@ -48,7 +36,7 @@ training::DistributedEnv envFor(int port, int rank, int world, int timeoutSecond
 
 // All ranks of a group, joined concurrently (each constructor waits for the others).
 std::vector<std::shared_ptr<training::Distributed>> makeGroup(int world, int timeoutSeconds = 30) {
-  const int port = freePort();
+  const int port = test::freeLoopbackPort();
   std::vector<std::future<std::shared_ptr<training::Distributed>>> joins;
   for (int r = 0; r < world; ++r)
     joins.push_back(std::async(std::launch::async, [=] {
@@ -225,7 +213,7 @@ class TestDistributed : public QObject {
     // Nobody hosts the store on this port: rank 1 gives up after the timeout.
     const auto start = std::chrono::steady_clock::now();
     try {
-      training::Distributed d(envFor(freePort(), 1, 2, 2));
+      training::Distributed d(envFor(test::freeLoopbackPort(), 1, 2, 2));
       QFAIL("joined a group without a store");
     } catch (const Error& e) {
       qInfo("%s", e.what());
@@ -233,7 +221,7 @@ class TestDistributed : public QObject {
     }
     QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
     // A host name that does not resolve.
-    auto bad = envFor(freePort(), 1, 2, 2);
+    auto bad = envFor(test::freeLoopbackPort(), 1, 2, 2);
     bad.masterAddr = "no-such-host.invalid";
     QVERIFY_THROWS_EXCEPTION(Error, training::Distributed{bad});
     // Rank 0 cannot host the store on a port that is taken.

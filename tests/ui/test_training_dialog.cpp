@@ -6,11 +6,11 @@
 // The dialog runs the real soundspot-cli, on a generated dataset folder.
 #include "core/common/AtomicFile.h"
 #include "core/common/Paths.h"
-#include "core/data/ToneShapeVideos.h"
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
 #include "tests/support/TestRegistry.h"
+#include "tests/support/ToneVideoFixtures.h"
 #include "ui/MainWindow.h"
 #include "ui/TrainingCurves.h"
 #include "ui/TrainingDialog.h"
@@ -251,13 +251,7 @@ class TestTrainingDialog : public QObject {
   void fineTunesTheBundledModelOnAFolderOfVideos() {
     if (!cliBuilt()) QSKIP("soundspot-cli is not built");
     const auto videos = test::freshTempDir("train-dialog-videos") / "my videos";
-    data::ToneShapeOptions o;
-    o.clips = 4;
-    o.seconds = 2;
-    o.width = 64;
-    o.height = 48;
-    o.fps = 10;
-    data::writeToneShapeVideos(videos, o);
+    test::writeSmallToneVideos(videos, 4);
     TrainingDialog d;
     const auto out = tmp_ / "fine-tuned";
     fillTiny(d, videos, out, 2);
