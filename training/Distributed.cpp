@@ -3,12 +3,7 @@
 #include "core/common/Error.h"
 
 #ifdef SOUNDSPOT_HAS_GLOO
-// The Debian LibTorch is built with Gloo; its headers hide the class without this.
-#ifndef USE_C10D_GLOO
-#define USE_C10D_GLOO
-#endif
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#include "training/DistributedGroup.h"
 #endif
 
 #include <spdlog/spdlog.h>
@@ -70,10 +65,6 @@ void Distributed::broadcastFromRank0(const std::vector<torch::Tensor>&) {}
 torch::Tensor Distributed::allGather(const torch::Tensor& local) { return local; }
 void Distributed::barrier() {}
 #else
-struct Distributed::Group {
-  c10::intrusive_ptr<c10d::TCPStore> store;
-  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
-};
 
 Distributed::Distributed(const DistributedEnv& e) : env_(e), group_(std::make_unique<Group>()) {
   const std::string who = "rank " + std::to_string(env_.rank) + " of " + std::to_string(env_.worldSize);

@@ -60,6 +60,7 @@ class Distributed {
   void barrier();
 
  private:
+  friend class GradientBuckets;  // drives the process group directly (c10d::Reducer)
   struct Group;
   DistributedEnv env_;
   std::unique_ptr<Group> group_;

@@ -152,6 +152,14 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
     broadcastWeights();  // identical start on every rank, whatever each one loaded
     // Same weights, but rank-dependent randomness from here on (dropout, augmentation on the torch generator).
     if (rank() != 0) torch::manual_seed(opt_.seed + 1000003ull * static_cast<uint64_t>(rank()));
+    if (opt_.bucketedAllReduce) {
+      std::vector<torch::Tensor> trainable;
+      for (auto& p : model_.module()->parameters(true))
+        if (p.requires_grad()) trainable.push_back(p);
+      buckets_ = std::make_unique<GradientBuckets>(*opt_.distributed, trainable, opt_.bucketBytes);
+      spdlog::info("gradients: bucketed all-reduce overlapping backward ({} buckets of up to {} KiB)", buckets_->bucketCount(),
+                   opt_.bucketBytes / 1024);
+    }
   }
 }
 
@@ -166,6 +174,12 @@ void Trainer::broadcastWeights() {
 void checkFreeze(const std::string& freeze) {
   if (!freeze.empty() && freeze != "vision" && freeze != "audio")
     throw UsageError("--freeze", "is '" + freeze + "', expected vision or audio");
+}
+
+bool parseAllReduce(const std::string& text) {
+  if (text == "flat") return false;
+  if (text == "bucketed") return true;
+  throw UsageError("--allreduce", "is '" + text + "', expected flat or bucketed");
 }
 
 void Trainer::freezeTower() {
@@ -243,6 +257,7 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   GatherFn gather;
   if (dist) gather = [dist](const torch::Tensor& t) { return dist->allGather(t); };
   LossResult result;
+  if (buckets_) buckets_->beforeForward();
   {
     CudaAutocast autocast(cuda_);
     CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
@@ -256,19 +271,30 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   // gradient reaches only the local embeddings: the global gradient is the
   // sum over ranks, i.e. the mean of (world size x loss) (Objectives.h).
   const double scale = opt_.objective == Objective::Contrastive ? worldSize() : 1.0;
-  (scale == 1.0 ? result.loss : result.loss * scale).backward();
-  // One flat all-reduce of every gradient plus the loss and accuracy (for
-  // the log): simplest, and on Gloo/CPU the backward pass leaves no idle
-  // cores for a bucketed all-reduce to overlap with.
-  std::vector<torch::Tensor> grads;
-  for (auto& p : model_.module()->parameters(true))
-    if (p.grad().defined()) grads.push_back(p.grad());  // undefined (frozen) on every rank alike
+  const torch::Tensor loss = scale == 1.0 ? result.loss : result.loss * scale;
   auto stats = torch::tensor({result.loss.item<double>(), result.accuracy}, torch::kFloat);
-  grads.push_back(stats);
+  std::vector<torch::Tensor> reduced{stats};  // the loss and accuracy, for the log
+  if (buckets_) {
+    // The buckets' all-reduces run during backward; it returns with averaged gradients.
+    buckets_->beforeBackward(loss);
+    try {
+      loss.backward();
+    } catch (const std::exception& e) {  // c10::Error or Gloo's own (gloo::IoException)
+      const auto* c10 = dynamic_cast<const c10::Error*>(&e);
+      throw Error(dist->address(), "bucketed all-reduce failed on rank " + std::to_string(rank()) + " of " +
+                                       std::to_string(worldSize()) + " (another rank died or stopped answering?): " +
+                                       (c10 ? c10->what_without_backtrace() : e.what()));
+    }
+  } else {
+    // One flat all-reduce of every gradient, after backward.
+    loss.backward();
+    for (auto& p : model_.module()->parameters(true))
+      if (p.grad().defined()) reduced.push_back(p.grad());  // undefined (frozen) on every rank alike
+  }
   const auto reduceStart = std::chrono::steady_clock::now();
-  dist->allReduceSum(grads);
+  dist->allReduceSum(reduced);
   lastAllReduceSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - reduceStart).count();
-  for (auto& g : grads) g.div_(worldSize());
+  for (auto& g : reduced) g.div_(worldSize());
   result.loss = stats[0].clone();
   result.accuracy = stats[1].item<double>();
   return result;
@@ -432,7 +458,8 @@ json Trainer::card() const {
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
                                {"world_size", worldSize()},
                                {"global_batch", opt_.batchSize * worldSize()},
-                               {"gradients", "averaged, one flat all-reduce per step"},
+                               {"gradients", buckets_ ? "averaged, bucketed all-reduce overlapping backward (c10d::Reducer)"
+                                                      : "averaged, one flat all-reduce per step"},
                                {"batchnorm", "per rank: each rank's batch statistics; running statistics from rank 0"},
                                {"contrastive_negatives", "all ranks (embeddings all-gathered)"},
                                {"data", "each rank samples with seed + rank"}};

@@ -28,6 +28,7 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardItemModel>
+#include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -231,6 +232,13 @@ void TrainingDialog::buildUi() {
   device_->addItem(tr("CPU"), "cpu");
   device_->addItem(tr("CUDA"), "cuda");
   form->addRow(tr("De&vice:"), device_);
+  processes_ = new QSpinBox(form_);
+  processes_->setRange(1, std::max(2, QThread::idealThreadCount()));
+  processes_->setValue(1);
+  processes_->setToolTip(tr("Data-parallel training in this many processes on this machine (c10d, Gloo): each "
+                            "trains on its own batches with its share of the cores, and the gradients are averaged. "
+                            "The curves and the model come from the first process."));
+  form->addRow(tr("&Processes:"), processes_);
 
   out_ = new QLineEdit(form_);
   out_->setToolTip(tr("Model folder to write (card.json, weights, checkpoint/, metrics.jsonl)"));
@@ -299,7 +307,7 @@ void TrainingDialog::buildUi() {
   connect(browseOut, &QPushButton::clicked, this, &TrainingDialog::chooseOutputDir);
   connect(out_, &QLineEdit::textEdited, this, [this] { outputEdited_ = true; });
   for (QLineEdit* e : {data_, lr_, out_}) connect(e, &QLineEdit::textChanged, this, &TrainingDialog::refresh);
-  for (QSpinBox* s : {steps_, batch_, width_}) connect(s, &QSpinBox::valueChanged, this, &TrainingDialog::refresh);
+  for (QSpinBox* s : {steps_, batch_, width_, processes_}) connect(s, &QSpinBox::valueChanged, this, &TrainingDialog::refresh);
   connect(arch_, &QComboBox::currentIndexChanged, this, [this] {
     if (!outputEdited_) out_->setText(defaultOutputDir());
     applyBundledModel();
@@ -352,6 +360,7 @@ void TrainingDialog::applyBundledModel() {
   refresh();
 }
 void TrainingDialog::setWidth(int width) { width_->setValue(width); }
+void TrainingDialog::setProcesses(int processes) { processes_->setValue(processes); }
 void TrainingDialog::setDevice(const QString& device) { device_->setCurrentIndex(std::max(0, device_->findData(device))); }
 void TrainingDialog::setOutputDir(const QString& dir) {
   outputEdited_ = true;
@@ -382,6 +391,7 @@ TrainingRequest TrainingDialog::request() const {
   r.batch = batch_->value();
   r.lr = QLocale::c().toDouble(lr_->text().trimmed());
   r.width = width_->value();
+  r.processes = processes_->value();
   if (fromBundled_->isChecked()) {
     r.init = bundledModelDir();
     r.tower = bundledTower_;
@@ -540,7 +550,7 @@ void TrainingDialog::updateProgress() {
         text = tr("Step %1/%2 · %3 samples/s · %4 elapsed · ETA %5")
                    .arg(run_->lastStep())
                    .arg(r.steps)
-                   .arg(run_->samplesPerSecond(), 0, 'f', 1)
+                   .arg(run_->samplesPerSecond() * r.processes, 0, 'f', 1)  // the trainer reports per rank
                    .arg(elapsed, QString::fromStdString(formatDuration(run_->etaSeconds())));
       }
       if (run_->cancelRequested()) text = tr("Stopping (saving the checkpoint)… ") + text;

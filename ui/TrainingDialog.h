@@ -45,6 +45,7 @@ class TrainingDialog : public QDialog {
   void setBatch(int batch);
   void setLearningRate(double lr);
   void setWidth(int width);
+  void setProcesses(int processes);  // data-parallel ranks on this machine
   void setDevice(const QString& device);  // auto | cpu | cuda
   void setOutputDir(const QString& dir);
   void setResume(bool resume);
@@ -110,6 +111,7 @@ class TrainingDialog : public QDialog {
   QLineEdit* lr_ = nullptr;
   QSpinBox* width_ = nullptr;
   QComboBox* device_ = nullptr;
+  QSpinBox* processes_ = nullptr;
   QLineEdit* out_ = nullptr;
   QCheckBox* resume_ = nullptr;
   QCheckBox* fromBundled_ = nullptr;

@@ -30,6 +30,7 @@ QStringList TrainingRequest::arguments() const {
   if (!init.isEmpty() && !freeze.isEmpty()) a << "--freeze" << freeze;
   if (valEvery > 0) a << "--val-every" << QString::number(valEvery);
   if (resume) a << "--resume";
+  if (processes > 1) a << "--nproc" << QString::number(processes);
   return a;
 }
 

@@ -28,6 +28,7 @@ struct TrainingRequest {
   int64_t steps = 1000, batch = 16, valEvery = 0;
   double lr = 1e-4;
   int width = 64;
+  int processes = 1;        // > 1: data-parallel ranks on this machine (train --nproc); batch is per rank
   QString tower = "paper";  // paper | compact
   QString init;             // fine-tune from this model folder ("" = from scratch)
   QString freeze;           // "" | vision | audio (with init)

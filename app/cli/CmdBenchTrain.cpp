@@ -42,7 +42,8 @@ class SyntheticBatches : public data::BatchSource {
 struct BenchArgs {
   std::string arch = "avol", device = "auto", data, scenes, tower = "paper", objective = "avc";
   int64_t batch = 16, steps = 5;
-  int width = 64, dataWorkers = 0, nproc = 0;
+  int width = 64, dataWorkers = 0, nproc = 0, bucketKb = 1024;
+  std::string allReduce = "flat";
 };
 
 void synchronize(const std::string& device) {
@@ -100,7 +101,9 @@ void runDistributedBench(training::TrainOptions opt, training::Distributed& dist
   nlohmann::json out = {{"device", opt.device}, {"arch", nn::toString(opt.net.arch)}, {"width", opt.net.width},
                         {"objective", training::toString(opt.objective)}, {"batch_per_rank", opt.batchSize},
                         {"world_size", dist.worldSize()}, {"backend", dist.backend()},
-                        {"threads_per_rank", torch::get_num_threads()}};
+                        {"threads_per_rank", torch::get_num_threads()},
+                        {"allreduce", opt.bucketedAllReduce ? "bucketed" : "flat"}};
+  if (opt.bucketedAllReduce) out["bucket_kb"] = opt.bucketBytes / 1024;
   double total = 0;
   nlohmann::json ranks = nlohmann::json::array();
   for (int r = 0; r < dist.worldSize(); ++r) {
@@ -127,6 +130,8 @@ void runBench(const BenchArgs& a) {
   opt.batchSize = a.batch;
   opt.steps = a.steps;
   opt.device = device;
+  opt.bucketedAllReduce = training::parseAllReduce(a.allReduce);
+  opt.bucketBytes = static_cast<int64_t>(a.bucketKb) * 1024;
   if (const auto env = training::distributedEnvFromEnvironment()) {
     training::Distributed dist(*env);
     runDistributedBench(opt, dist);
@@ -175,6 +180,13 @@ CommandRegistration reg("bench-train", [](CLI::App& app) {
                   "Data-parallel: N local processes (cores/N threads each) training together; reports samples/s per "
                   "rank and the scaling efficiency against one process with the same threads")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--allreduce", args->allReduce,
+                  "Data-parallel gradient averaging: flat (one all-reduce after backward) | bucketed (DDP's buckets, "
+                  "overlapping backward)")
+      ->capture_default_str();
+  cmd->add_option("--bucket-kb", args->bucketKb, "Bucket size for --allreduce bucketed, KiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
   cmd->callback([args] {
     if (args->nproc > 1) {
       if (std::getenv("WORLD_SIZE")) throw UsageError("--nproc", "cannot start ranks inside a launcher that already set WORLD_SIZE");

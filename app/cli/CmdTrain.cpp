@@ -34,7 +34,8 @@ struct TrainArgs {
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
-  int width = 0, dataWorkers = 0, nproc = 0;
+  int width = 0, dataWorkers = 0, nproc = 0, bucketKb = 1024;
+  std::string allReduce = "flat";
   uint64_t seed = 1;
   bool resume = false, noGridFix = false, noPrefetch = false, noCache = false;
 };
@@ -149,6 +150,8 @@ void runTrain(TrainArgs a) {
   if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
+  opt.bucketedAllReduce = training::parseAllReduce(a.allReduce);
+  opt.bucketBytes = static_cast<int64_t>(a.bucketKb) * 1024;
   if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
   if (a.dataWorkers < 0) throw UsageError("--data-workers", "must not be negative");
@@ -271,6 +274,13 @@ CommandRegistration reg("train", [](CLI::App& app) {
                   "pairs and cores/N threads. torchrun / Slurm / MPI launchers instead set WORLD_SIZE, RANK, MASTER_ADDR, "
                   "MASTER_PORT")
       ->check(CLI::Range(1, 256));
+  cmd->add_option("--allreduce", args->allReduce,
+                  "Data-parallel gradient averaging: flat (one all-reduce after backward) | bucketed (DDP's buckets, "
+                  "overlapping backward)")
+      ->capture_default_str();
+  cmd->add_option("--bucket-kb", args->bucketKb, "Bucket size for --allreduce bucketed, KiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
   cmd->callback([args] {
     if (args->nproc > 1) {
       if (std::getenv("WORLD_SIZE"))

@@ -18,6 +18,8 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -246,6 +248,43 @@ class TestTrainingDialog : public QObject {
     d.loadButton()->click();
     QCOMPARE(load.count(), 1);
     QCOMPARE(load.at(0).at(0).toString(), QFileInfo(qs(out)).absoluteFilePath());
+  }
+
+  void trainsInTwoProcessesFromTheDialog() {
+    if (!cliBuilt()) QSKIP("soundspot-cli is not built");
+    TrainingDialog d;
+    const auto out = tmp_ / "two-processes";
+    fillTiny(d, data_, out, 6);
+    d.setProcesses(2);
+    QVERIFY2(d.validate().isEmpty(), qPrintable(d.validate()));
+    QVERIFY(d.start());
+    QVERIFY(d.run()->request().arguments().join(' ').contains("--nproc 2"));
+    QVERIFY2(d.run()->waitForEnd(120000), qPrintable(d.logText()));
+    QVERIFY2(d.state() == State::Finished, qPrintable(d.run()->errorText() + "\n" + d.logText()));
+    // One curve point per step: only rank 0 writes metrics.jsonl.
+    QCOMPARE(d.curves()->lossPointCount(), 6);
+    QCOMPARE(d.run()->lastStep(), int64_t{6});
+    checkUsableModel(out);
+    QFile card(qs(out / "card.json"));
+    QVERIFY(card.open(QIODevice::ReadOnly));
+    const QJsonObject dp = QJsonDocument::fromJson(card.readAll()).object()["recipe"].toObject()["data_parallel"].toObject();
+    QCOMPARE(dp["world_size"].toInt(), 2);
+    QCOMPARE(dp["global_batch"].toInt(), 8);
+    QVERIFY2(d.logText().contains("world size 2"), qPrintable(d.logText()));
+  }
+
+  void stopsATwoProcessRunCleanly() {
+    if (!cliBuilt()) QSKIP("soundspot-cli is not built");
+    TrainingDialog d;
+    const auto out = tmp_ / "two-processes-stopped";
+    fillTiny(d, data_, out, 100000);
+    d.setProcesses(2);
+    QVERIFY(d.start());
+    QVERIFY2(waitFor([&] { return d.run()->lastStep() >= 2; }, 120000), qPrintable(d.logText()));
+    d.cancelButton()->click();
+    QVERIFY2(d.run()->waitForEnd(120000), qPrintable(d.logText()));
+    QVERIFY2(d.state() == State::Cancelled, qPrintable(d.run()->errorText() + "\n" + d.logText()));
+    checkUsableModel(out);
   }
 
   void fineTunesTheBundledModelOnAFolderOfVideos() {
