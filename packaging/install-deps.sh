@@ -43,7 +43,16 @@ install_npm() {
     fail "npm install ${NPM_PACKAGES[*]} failed (no access to the npm registry?); the emoji artwork is needed by 'soundspot-cli pack'"
 }
 
+# sanitizers  only with --sanitizers (tests/run-sanitizers.sh, CI): clang with its
+#             ASan/UBSan runtime and libFuzzer
+SANITIZERS=(clang libclang-rt-14-dev libfuzzer-14-dev)
+
 ALL=("${BUILD[@]}" "${RUN[@]}" "${TEST[@]}" "${DATA[@]}")
+case "${1:-}" in
+  "") ;;
+  --sanitizers) ALL+=("${SANITIZERS[@]}") ;;
+  *) fail "unknown option ${1} (usage: install-deps.sh [--sanitizers])" ;;
+esac
 # An npm already on PATH (e.g. from nodesource or nvm) is used as it is.
 command -v npm >/dev/null || ALL+=(npm)
 
