@@ -42,8 +42,8 @@ class SyntheticBatches : public data::BatchSource {
 struct BenchArgs {
   std::string arch = "avol", device = "auto", data, scenes, tower = "paper", objective = "avc";
   int64_t batch = 16, steps = 5;
-  int width = 64, dataWorkers = 0, nproc = 0, bucketKb = 1024;
-  std::string allReduce = "flat";
+  int width = 64, dataWorkers = 0;
+  DataParallelArgs parallel;
 };
 
 void synchronize(const std::string& device) {
@@ -130,8 +130,8 @@ void runBench(const BenchArgs& a) {
   opt.batchSize = a.batch;
   opt.steps = a.steps;
   opt.device = device;
-  opt.bucketedAllReduce = training::parseAllReduce(a.allReduce);
-  opt.bucketBytes = static_cast<int64_t>(a.bucketKb) * 1024;
+  opt.bucketedAllReduce = training::parseAllReduce(a.parallel.allReduce);
+  opt.bucketBytes = static_cast<int64_t>(a.parallel.bucketKb) * 1024;
   if (const auto env = training::distributedEnvFromEnvironment()) {
     training::Distributed dist(*env);
     runDistributedBench(opt, dist);
@@ -176,23 +176,11 @@ CommandRegistration reg("bench-train", [](CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--data", args->data, "Dataset folder for the end-to-end figure");
   cmd->add_option("--scenes", args->scenes, "Scene asset pack for the end-to-end figure");
-  cmd->add_option("--nproc", args->nproc,
-                  "Data-parallel: N local processes (cores/N threads each) training together; reports samples/s per "
-                  "rank and the scaling efficiency against one process with the same threads")
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--allreduce", args->allReduce,
-                  "Data-parallel gradient averaging: flat (one all-reduce after backward) | bucketed (DDP's buckets, "
-                  "overlapping backward)")
-      ->capture_default_str();
-  cmd->add_option("--bucket-kb", args->bucketKb, "Bucket size for --allreduce bucketed, KiB")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 20));
+  addDataParallelOptions(cmd, args->parallel,
+                         "Data-parallel: N local processes (cores/N threads each) training together; reports samples/s per "
+                         "rank and the scaling efficiency against one process with the same threads");
   cmd->callback([args] {
-    if (args->nproc > 1) {
-      if (std::getenv("WORLD_SIZE")) throw UsageError("--nproc", "cannot start ranks inside a launcher that already set WORLD_SIZE");
-      runLocalRanks(args->nproc, withoutOption(ownCommandLine(), "--nproc"));
-      return;
-    }
+    if (runAsLocalRanks(args->parallel)) return;
     runBench(*args);
   });
 });

@@ -34,8 +34,8 @@ struct TrainArgs {
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
-  int width = 0, dataWorkers = 0, nproc = 0, bucketKb = 1024;
-  std::string allReduce = "flat";
+  int width = 0, dataWorkers = 0;
+  DataParallelArgs parallel;
   uint64_t seed = 1;
   bool resume = false, noGridFix = false, noPrefetch = false, noCache = false;
 };
@@ -150,8 +150,8 @@ void runTrain(TrainArgs a) {
   if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
-  opt.bucketedAllReduce = training::parseAllReduce(a.allReduce);
-  opt.bucketBytes = static_cast<int64_t>(a.bucketKb) * 1024;
+  opt.bucketedAllReduce = training::parseAllReduce(a.parallel.allReduce);
+  opt.bucketBytes = static_cast<int64_t>(a.parallel.bucketKb) * 1024;
   if (a.temperature <= 0) throw UsageError("--temperature", "must be positive");
 
   if (a.dataWorkers < 0) throw UsageError("--data-workers", "must not be negative");
@@ -269,25 +269,12 @@ CommandRegistration reg("train", [](CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--val-every", args->valEvery, "Validate every N steps (0: at the end)")->capture_default_str();
   cmd->add_option("--checkpoint-every", args->checkpointEvery, "Checkpoint every N steps")->capture_default_str();
-  cmd->add_option("--nproc", args->nproc,
-                  "Data-parallel on this machine: start N worker processes (Gloo over loopback), each with --batch "
-                  "pairs and cores/N threads. torchrun / Slurm / MPI launchers instead set WORLD_SIZE, RANK, MASTER_ADDR, "
-                  "MASTER_PORT")
-      ->check(CLI::Range(1, 256));
-  cmd->add_option("--allreduce", args->allReduce,
-                  "Data-parallel gradient averaging: flat (one all-reduce after backward) | bucketed (DDP's buckets, "
-                  "overlapping backward)")
-      ->capture_default_str();
-  cmd->add_option("--bucket-kb", args->bucketKb, "Bucket size for --allreduce bucketed, KiB")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 20));
+  addDataParallelOptions(cmd, args->parallel,
+                         "Data-parallel on this machine: start N worker processes (Gloo over loopback), each with --batch "
+                         "pairs and cores/N threads. torchrun / Slurm / MPI launchers instead set WORLD_SIZE, RANK, "
+                         "MASTER_ADDR, MASTER_PORT");
   cmd->callback([args] {
-    if (args->nproc > 1) {
-      if (std::getenv("WORLD_SIZE"))
-        throw UsageError("--nproc", "cannot start ranks inside a launcher that already set WORLD_SIZE");
-      runLocalRanks(args->nproc, withoutOption(ownCommandLine(), "--nproc"));
-      return;
-    }
+    if (runAsLocalRanks(args->parallel)) return;
     runTrain(*args);
   });
 });

@@ -2,6 +2,7 @@
 
 #include "core/common/Error.h"
 
+#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -157,6 +159,25 @@ void runLocalRanks(int nproc, std::vector<std::string> args) {
   if (failedRank >= 0)
     throw Error("rank " + std::to_string(failedRank) + " of " + std::to_string(nproc),
                 describe(failedStatus) + " (its error is above); the other ranks were stopped");
+}
+
+void addDataParallelOptions(CLI::App* cmd, DataParallelArgs& args, const std::string& nprocHelp) {
+  cmd->add_option("--nproc", args.nproc, nprocHelp)->check(CLI::Range(1, 256));
+  cmd->add_option("--allreduce", args.allReduce,
+                  "Data-parallel gradient averaging: flat (one all-reduce after backward) | bucketed (DDP's buckets, "
+                  "overlapping backward)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"flat", "bucketed"}));
+  cmd->add_option("--bucket-kb", args.bucketKb, "Bucket size for --allreduce bucketed, KiB")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+}
+
+bool runAsLocalRanks(const DataParallelArgs& args) {
+  if (args.nproc <= 1) return false;
+  if (std::getenv("WORLD_SIZE")) throw UsageError("--nproc", "cannot start ranks inside a launcher that already set WORLD_SIZE");
+  runLocalRanks(args.nproc, withoutOption(ownCommandLine(), "--nproc"));
+  return true;
 }
 
 }  // namespace soundspot::cli

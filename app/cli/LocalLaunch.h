@@ -7,7 +7,24 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
 namespace soundspot::cli {
+
+// The data-parallel options of `train` and `bench train`.
+struct DataParallelArgs {
+  int nproc = 0;
+  std::string allReduce = "flat";  // training::parseAllReduce
+  int bucketKb = 1024;
+};
+// Adds --nproc (with this help text), --allreduce and --bucket-kb.
+void addDataParallelOptions(CLI::App* cmd, DataParallelArgs& args, const std::string& nprocHelp);
+// With --nproc N > 1: starts N ranks of this command line (without --nproc),
+// waits for them and returns true; false when this process should do the
+// work itself. Refuses --nproc inside a launcher that set WORLD_SIZE.
+bool runAsLocalRanks(const DataParallelArgs& args);
 
 // This process's command line (argv[0] included), from /proc/self/cmdline.
 std::vector<std::string> ownCommandLine();

@@ -109,16 +109,21 @@ class TestCliDistributed : public QObject {
     const json card = json::parse(readFile(dir_ / "two" / "card.json"));
     QCOMPARE(card.at("recipe").at("data_parallel").at("world_size").get<int>(), 2);
 
-    // The 2-process checkpoint resumes in one process, and back in two.
+    // The 2-process checkpoint resumes in one process, and back in two (this
+    // time with DDP's bucketed all-reduce, which the card then records).
     auto resumed = test::runProgram(QStringLiteral(SOUNDSPOT_CLI_PATH),
                                     trainArgs(dir_ / "videos", dir_ / "two", kSteps + 2, 4) + QStringList{"--resume"}, 300000);
     QVERIFY2(resumed.exitCode == 0 && !resumed.crashed, resumed.err.c_str());
     QCOMPARE(losses(dir_ / "two").size(), size_t(kSteps + 2));
     resumed = test::runProgram(QStringLiteral(SOUNDSPOT_CLI_PATH),
-                               trainArgs(dir_ / "videos", dir_ / "two", kSteps + 4, 4) + QStringList{"--resume", "--nproc", "2"},
+                               trainArgs(dir_ / "videos", dir_ / "two", kSteps + 4, 4) +
+                                   QStringList{"--resume", "--nproc", "2", "--allreduce", "bucketed", "--bucket-kb", "64"},
                                300000);
     QVERIFY2(resumed.exitCode == 0 && !resumed.crashed, resumed.err.c_str());
     QCOMPARE(losses(dir_ / "two").size(), size_t(kSteps + 4));
+    const std::string gradients =
+        json::parse(readFile(dir_ / "two" / "card.json")).at("recipe").at("data_parallel").at("gradients").get<std::string>();
+    QVERIFY2(gradients.find("bucketed") != std::string::npos, gradients.c_str());
   }
 
   void aDeadRankStopsTheOthers() {
