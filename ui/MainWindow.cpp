@@ -133,7 +133,7 @@ void MainWindow::connectActions() {
   connect(actions_, &ViewerActions::volumeChanged, playback_->player(), &AudioPlayer::setVolume);
   connect(actions_, &ViewerActions::opacityChanged, this, [this](float v) { picture_->setOpacity(v); });
   connect(actions_, &ViewerActions::thresholdChanged, this, [this](float v) { picture_->setThreshold(v); });
-  connect(recent_, &RecentFilesMenu::openRequested, this, &MainWindow::openMedia);
+  connect(recent_, &RecentFilesMenu::openRequested, this, [this](const QString& path) { openMedia(path); });
 }
 
 void MainWindow::loadSettings() {

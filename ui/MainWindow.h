@@ -44,7 +44,9 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   // Each returns false (after showing the message) on failure.
-  bool openMedia(const QString& path);
+  // audioFollows: another file's audio is swapped in next (the viewer's
+  // --audio), so a file without sound is not worth a message.
+  bool openMedia(const QString& path, bool audioFollows = false);
   bool swapAudio(const QString& path, double offset);
   void restoreOriginalAudio();
   bool setModelDir(const QString& dir);
@@ -65,6 +67,7 @@ class MainWindow : public QMainWindow {
   std::shared_ptr<const engine::Soundtrack> activeSoundtrack() const;
   const SyncStats& syncStats() const;
   QString lastError() const { return lastError_; }
+  void clearLastError() { lastError_.clear(); }
   QString statusText() const;
   // Messages go to a (non-modal) message box; off, they are only logged and kept in lastError().
   void setShowMessageBoxes(bool show) { showMessageBoxes_ = show; }

@@ -32,7 +32,7 @@
 
 namespace soundspot::ui {
 
-bool MainWindow::openMedia(const QString& path) {
+bool MainWindow::openMedia(const QString& path, bool audioFollows) {
   std::unique_ptr<media::MediaReader> reader;
   std::shared_ptr<engine::Soundtrack> ownAudio;
   try {
@@ -55,8 +55,16 @@ bool MainWindow::openMedia(const QString& path) {
   if (!ownAudio) {
     // Silence keeps the clock and the maps working; the user can swap audio in.
     ownAudio = AudioSwap::silence(duration);
-    showError(tr("No audio"), tr("%1 has no audio track: the maps listen to silence until you swap in another clip's audio.")
-                                  .arg(QFileInfo(path).fileName()));
+    const QString name = QFileInfo(path).fileName();
+    if (playback_->frameCount() == 1) {
+      // A still picture never has sound: a hint, not a warning.
+      if (!audioFollows)
+        statusBar()->showMessage(tr("%1 is a picture: swap in a clip's audio to ask what in it would make that sound.").arg(name),
+                                 15000);
+    } else if (!audioFollows) {
+      showError(tr("No audio"),
+                tr("%1 has no audio track: the maps listen to silence until you swap in another clip's audio.").arg(name));
+    }
   }
   audio_->setOriginal(ownAudio);
   restartMaps();

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
   if (parser.isSet(model)) window.setModelDir(parser.value(model));
   window.show();
   const QStringList args = parser.positionalArguments();
-  if (!args.isEmpty() && window.openMedia(args.first())) {
+  if (!args.isEmpty() && window.openMedia(args.first(), parser.isSet(audio))) {
     if (parser.isSet(audio)) {
       try {
         const auto [file, offset] = soundspot::engine::parseAudioSpec(parser.value(audio).toStdString());

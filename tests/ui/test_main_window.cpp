@@ -18,6 +18,8 @@
 #include <QAction>
 #include <QProcess>
 #include <QDockWidget>
+#include <QImage>
+#include <QStatusBar>
 #include <QSettings>
 #include <QSlider>
 #include <QStandardPaths>
@@ -271,6 +273,22 @@ class TestMainWindow : public QObject {
       QVERIFY(!w.setDevice(nn::DeviceChoice::Cuda));
       QVERIFY(w.lastError().contains("CUDA"));
     }
+    // A video without audio is worth a message, unless audio is swapped in
+    // right away (the viewer's --audio); a still picture only gets a hint.
+    QVERIFY(w.openMedia(QString::fromStdString(silentClip_.string())));
+    QVERIFY2(w.lastError().contains("no audio track"), qPrintable(w.lastError()));
+    w.clearLastError();
+    QVERIFY(w.openMedia(QString::fromStdString(silentClip_.string()), /*audioFollows=*/true));
+    QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+    QVERIFY(w.swapAudio(QString::fromStdString(clip_.string()), 0));
+    const QString photo = QString::fromStdString((dir_ / "photo.png").string());
+    QImage picture(64, 48, QImage::Format_RGB32);
+    picture.fill(Qt::darkGreen);
+    QVERIFY(picture.save(photo));
+    QVERIFY(w.openMedia(photo));
+    QVERIFY2(w.lastError().isEmpty(), qPrintable(w.lastError()));
+    QVERIFY2(w.statusBar()->currentMessage().contains("picture"), qPrintable(w.statusBar()->currentMessage()));
+    QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
     // Audio swap with a file without audio.
     QVERIFY(!w.swapAudio(QString::fromStdString(silentClip_.string()), 0));
     QVERIFY(w.lastError().contains("audio"));
