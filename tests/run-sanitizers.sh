@@ -20,7 +20,7 @@ if [[ ! -f $BUILD/build.ninja ]]; then
   CC=clang CXX=clang++ cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_CXX_FLAGS_RELEASE="-O1 -gline-tables-only -DNDEBUG" -DSOUNDSPOT_FUZZ=ON >/dev/null
 fi
-mapfile -t suites < <(ninja -C "$BUILD" -t targets all | sed -nE 's/^(test_core_[a-z_]+): .*/\1/p' | sort -u)
+mapfile -t suites < <(ninja -C "$BUILD" -t targets all | sed -nE 's/^(test_core_[a-z_]+): .*/\1/p' | grep -v _autogen | sort -u)
 [[ ${#suites[@]} -gt 0 ]] || { echo "run-sanitizers: no core test suites in $BUILD" >&2; exit 2; }
 echo "run-sanitizers: building ${suites[*]} and the fuzz targets (clang, ASan + UBSan) in $BUILD"
 ninja -C "$BUILD" -j "$(nproc)" fuzz_all fuzz_make_seeds "${suites[@]}"
