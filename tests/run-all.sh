@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Sets everything up (packages, build) and runs the whole test suite with
 # CTest: widget tests on the offscreen platform, GL tests under Xvfb, audio
-# through a PulseAudio null sink.
+# through a PulseAudio null sink; then the sanitizer stage
+# (tests/run-sanitizers.sh: the core suites under ASan + UBSan, every fuzz
+# target for 30 s). Arguments go to CTest and select tests: with them, or
+# with SOUNDSPOT_SANITIZERS=0, the sanitizer stage is left out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash packaging/build.sh
@@ -26,5 +29,7 @@ if ! pactl info >/dev/null 2>&1; then
   sleep 1
 fi
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-xcb}"
-cd "$BUILD_DIR"
-ctest --output-on-failure -j 2 "$@"
+(cd "$BUILD_DIR" && ctest --output-on-failure -j 2 "$@")
+if [ $# -eq 0 ] && [ "${SOUNDSPOT_SANITIZERS:-1}" != 0 ]; then
+  bash tests/run-sanitizers.sh 30
+fi
