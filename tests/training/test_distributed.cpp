@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -143,6 +144,21 @@ void compareGradients(nn::Arch arch, training::Objective objective, bool buckete
   QVERIFY2(worst < 1e-3, std::to_string(worst).c_str());
 }
 
+// `collective` runs on rank 0 after its peer went away: it must end, well
+// within the group's timeout, in an Error naming the address and the rank.
+void expectPeerGoneError(const std::function<void()>& collective, const char* whatSucceeded) {
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    collective();
+    QFAIL(whatSucceeded);
+  } catch (const Error& e) {
+    qInfo("%s", e.what());
+    QVERIFY(std::string(e.what()).find("127.0.0.1") != std::string::npos);
+    QVERIFY(std::string(e.what()).find("rank 0") != std::string::npos);
+  }
+  QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(25));
+}
+
 }  // namespace
 
 class TestDistributed : public QObject {
@@ -245,32 +261,15 @@ class TestDistributed : public QObject {
     }
     ranks[1].reset();
     group[1].reset();  // rank 1 dies
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      test::SyntheticAvSource make(9);
-      ranks[0]->computeGradients(make.next(4, data::PairMode::Avc));
-      QFAIL("the bucketed backward succeeded without its peer");
-    } catch (const Error& e) {
-      qInfo("%s", e.what());
-      QVERIFY(std::string(e.what()).find("127.0.0.1") != std::string::npos);
-      QVERIFY(std::string(e.what()).find("rank 0") != std::string::npos);
-    }
-    QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(25));
+    test::SyntheticAvSource make(9);
+    expectPeerGoneError([&] { ranks[0]->computeGradients(make.next(4, data::PairMode::Avc)); },
+                        "the bucketed backward succeeded without its peer");
   }
 
   void deadPeerIsAnErrorNotAHang() {
     auto group = makeGroup(2, 20);
     group[1].reset();  // rank 1 goes away (its sockets close, as when its process dies)
-    const auto start = std::chrono::steady_clock::now();
-    try {
-      group[0]->allReduceSum({torch::ones({4})});
-      QFAIL("the all-reduce succeeded without its peer");
-    } catch (const Error& e) {
-      qInfo("%s", e.what());
-      QVERIFY(std::string(e.what()).find("127.0.0.1") != std::string::npos);
-      QVERIFY(std::string(e.what()).find("rank 0") != std::string::npos);
-    }
-    QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(25));
+    expectPeerGoneError([&] { group[0]->allReduceSum({torch::ones({4})}); }, "the all-reduce succeeded without its peer");
   }
 
   void badAddressOrPortIsAClearError() {
