@@ -89,6 +89,8 @@ void AudioPlayer::setSoundtrack(std::shared_ptr<const engine::Soundtrack> soundt
 
 void AudioPlayer::startSink() {
   device_->reset(startPosition_);
+  followingWall_ = false;
+  lastPosition_ = startPosition_;
   wallClock_.start();
   if (sink_) sink_->start(device_.get());
 }
@@ -120,22 +122,29 @@ void AudioPlayer::seek(double seconds) {
 
 double AudioPlayer::position() const {
   if (!playing_) return startPosition_;
+  const double wall = startPosition_ + wallClock_.nsecsElapsed() * 1e-9;
+  double now = wall;
   if (sink_ && sink_->state() == QAudio::ActiveState) {
     // Samples pulled by the sink minus those still waiting in its buffer.
     const int64_t buffered = (sink_->bufferSize() - sink_->bytesFree()) / static_cast<int64_t>(sizeof(float));
     const int64_t heard = std::max<int64_t>(0, device_->pulledSamples() - buffered);
     const double audioClock = startPosition_ + double(heard) / engine::kSoundtrackRate;
-    const double wall = startPosition_ + wallClock_.nsecsElapsed() * 1e-9;
     // A sink that stops consuming (suspended or stalled server) must not
-    // freeze the picture: past 250 ms behind real time, follow the wall clock.
-    if (wall - audioClock > 0.25) {
+    // freeze the picture: past 250 ms behind real time, follow the wall clock
+    // until the sound has caught up again.
+    if (!followingWall_ && wall - audioClock > 0.25) {
       if (!stallReported_) spdlog::warn("audio output is not consuming samples in real time: following the wall clock");
       stallReported_ = true;
-      return wall;
+      followingWall_ = true;
+    } else if (followingWall_ && audioClock >= wall - 0.005) {
+      followingWall_ = false;
     }
-    return audioClock;
+    if (!followingWall_) now = audioClock;
   }
-  return startPosition_ + wallClock_.nsecsElapsed() * 1e-9;
+  // The buffered-sample estimate moves in steps as the sink pulls: never
+  // let the clock step back behind a frame that is already on screen.
+  lastPosition_ = std::max(lastPosition_, now);
+  return lastPosition_;
 }
 
 void AudioPlayer::setVolume(float volume) {

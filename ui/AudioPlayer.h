@@ -50,6 +50,10 @@ class AudioPlayer : public QObject {
   float volume_ = 0.8f;
   bool muted_ = false;
   mutable bool stallReported_ = false;
+  // Once a started sink falls behind real time, the clock follows the wall
+  // until the sound catches up: switching back earlier would jump backwards.
+  mutable bool followingWall_ = false;
+  mutable double lastPosition_ = 0;  // the clock never runs backwards while playing
 };
 
 }  // namespace soundspot::ui

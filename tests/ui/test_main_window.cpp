@@ -18,6 +18,7 @@
 #include <QAction>
 #include <QProcess>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QStatusBar>
 #include <QSettings>
@@ -152,7 +153,18 @@ class TestMainWindow : public QObject {
     w.show();
     QVERIFY(w.openMedia(QString::fromStdString(clip_.string())));
     w.play();
-    QTest::qWait(1200);
+    // The clock never runs backwards: not when the sink starts pulling, not
+    // when it falls behind real time and the wall clock takes over.
+    QElapsedTimer played;
+    played.start();
+    double previous = w.position(), worstStepBack = 0;
+    while (played.elapsed() < 1200) {
+      QTest::qWait(2);
+      const double now = w.position();
+      worstStepBack = std::max(worstStepBack, previous - now);
+      previous = now;
+    }
+    QVERIFY2(worstStepBack <= 0, qPrintable(QString("the clock stepped back %1 ms").arg(worstStepBack * 1000)));
     QVERIFY(w.isPlaying());
     const double t = w.position();
     QVERIFY2(t > 0.8 && t < 1.6, qPrintable(QString("position %1 after 1.2 s").arg(t)));
