@@ -134,6 +134,15 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
     o.y1 = plan.noisy ? o.y0 : clampY(o.y0 + uniform(rng, -0.06f, 0.06f));
     o.mirrored = uniform(rng, 0, 1) < 0.5f;
   }
+  // Drawn only for training scenes, so val/test plans stay what they were
+  // for a seed (the benchmark is byte-identical).
+  if (split == SceneSplit::Train && rules.instanceAugment)
+    for (auto& o : plan.objects) {
+      o.greyscale = uniform(rng, 0, 1) < rules.greyscaleRate;
+      for (auto& g : o.colourGain) g = uniform(rng, 1 - rules.colourJitter, 1 + rules.colourJitter);
+      o.stretch = uniform(rng, 1 - rules.stretchJitter, 1 + rules.stretchJitter);
+      o.playbackRate = uniform(rng, rules.minPlaybackRate, rules.maxPlaybackRate);
+    }
 
   std::vector<int> soundingObjects;
   for (int i = 0; i < n; ++i)
@@ -174,8 +183,10 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
       s.sound = o.sound;
       s.soundStart = playhead[obj];
       s.gain = gains[obj];
+      s.rate = o.playbackRate;
       const auto [a, b] = soundRange(pack.sounds[o.sound], split);
-      playhead[obj] = a + (playhead[obj] + kSecond - a) % (b - a);  // loops within the allowed stretch
+      const auto advance = static_cast<int64_t>(std::lround(kSecond * double(s.rate)));
+      playhead[obj] = a + (playhead[obj] + advance - a) % (b - a);  // loops within the allowed stretch
     }
     plan.seconds.push_back(s);
   }
@@ -211,7 +222,7 @@ void renderSceneFrame(const AssetPack& pack, const ScenePlan& plan, const SceneR
     if (int(i) == hideObject) continue;
     const auto& o = plan.objects[i];
     const auto& im = pack.images.at(o.image);
-    const float oh = lerp(o.h0, o.h1, u) * h, ow = oh * im.width / float(im.height);
+    const float oh = lerp(o.h0, o.h1, u) * h, ow = oh * im.width / float(im.height) * o.stretch;
     const float ox = lerp(o.x0, o.x1, u) * w - ow / 2, oy = lerp(o.y0, o.y1, u) * h - oh / 2;
     int minX = w, minY = h, maxX = -1, maxY = -1;
     const int px0 = std::max(0, int(std::floor(ox))), px1 = std::min(w, int(std::ceil(ox + ow)));
@@ -241,6 +252,12 @@ void renderSceneFrame(const AssetPack& pack, const ScenePlan& plan, const SceneR
             acc[3] += wgt * alpha;
           }
         if (acc[3] <= 1e-3f) continue;
+        if (o.greyscale) {
+          const float luma = 0.299f * acc[0] + 0.587f * acc[1] + 0.114f * acc[2];
+          acc[0] = acc[1] = acc[2] = luma;
+        } else {
+          for (int c = 0; c < 3; ++c) acc[c] = std::min(acc[c] * o.colourGain[c], 255.f * acc[3]);
+        }
         uint8_t* d = &rgb[(size_t(y) * w + x) * 3];
         for (int c = 0; c < 3; ++c) d[c] = static_cast<uint8_t>(std::clamp(std::lround(acc[c] + d[c] * (1 - acc[3])), 0L, 255L));
         if (acc[3] >= 0.5f) {
@@ -267,9 +284,19 @@ std::vector<float> renderSceneAudio(const AssetPack& pack, const ScenePlan& plan
     const auto& snd = pack.sounds[s.sound];
     const auto [a, b] = soundRange(snd, plan.split);
     const int64_t within = g - k * kSecond;
-    // Loop short recordings over the second.
-    const int64_t pos = a + ((s.soundStart - a + within) % (b - a));
-    float v = snd.pcm[pos] / 32768.f * s.gain;
+    // Loop short recordings over the second; a rate other than 1 resamples
+    // linearly (faster playback raises the pitch, like a tape).
+    float v;
+    if (s.rate == 1.f) {
+      const int64_t pos = a + ((s.soundStart - a + within) % (b - a));
+      v = snd.pcm[pos] / 32768.f * s.gain;
+    } else {
+      const double offset = double(s.soundStart - a) + double(within) * s.rate;
+      const auto whole = static_cast<int64_t>(offset);
+      const float frac = static_cast<float>(offset - double(whole));
+      const int64_t p0 = a + whole % (b - a), p1 = a + (whole + 1) % (b - a);
+      v = (snd.pcm[p0] * (1 - frac) + snd.pcm[p1] * frac) / 32768.f * s.gain;
+    }
     // Ramps where the source changes avoid clicks that would betray the switch.
     auto same = [&](int64_t kk) {
       return kk >= 0 && kk < int64_t(plan.seconds.size()) && plan.seconds[kk].sound == s.sound &&

@@ -26,6 +26,14 @@ struct SceneRules {
   double switchRate = 0.5;           // clips in which the sounding object changes
   double noisyRate = 0.1;            // AudioSet-like clips: still picture, unrelated sound
   double minObjectHeight = 0.30, maxObjectHeight = 0.55;  // of the frame height
+  // Training scenes only: each object's look and sound vary so that a model
+  // learns the class rather than the few instances it sees (RESEARCH.md:
+  // greyscale objects and 0.8-1.2x playback lifted held-out pointing).
+  bool instanceAugment = true;
+  double greyscaleRate = 0.3;      // objects drawn without colour (bridges photos and drawings)
+  float colourJitter = 0.2f;       // per-channel gain 1 ± this
+  float stretchJitter = 0.15f;     // object width × (1 ± this)
+  float minPlaybackRate = 0.8f, maxPlaybackRate = 1.2f;  // recording played faster/slower (pitch follows)
 };
 
 struct SceneObject {
@@ -34,6 +42,11 @@ struct SceneObject {
   float x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // centre at start / end, normalised
   float h0 = 0, h1 = 0;            // height at start / end, fraction of frame height
   bool mirrored = false;
+  // Look and sound variations (identity outside training scenes).
+  bool greyscale = false;
+  std::array<float, 3> colourGain{1.f, 1.f, 1.f};
+  float stretch = 1.f;             // width scale of the drawn image
+  float playbackRate = 1.f;        // its recording's speed
 };
 
 struct SceneSecond {
@@ -41,6 +54,7 @@ struct SceneSecond {
   int sound = -1;        // recording heard in this second
   int64_t soundStart = 0;// sample of the recording at the start of the second
   float gain = 1;
+  float rate = 1;        // playback speed of the recording in this second
 };
 
 struct ScenePlan {

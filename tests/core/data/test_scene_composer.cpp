@@ -21,9 +21,17 @@ class TestSceneComposer : public QObject {
   }();
   SceneRules rules_;
 
-  ScenePlan plan(SceneSplit split, uint64_t seed) {
+  ScenePlan plan(SceneSplit split, uint64_t seed) { return plan(split, seed, rules_); }
+  ScenePlan plan(SceneSplit split, uint64_t seed, const SceneRules& rules) {
     std::mt19937_64 rng(seed);
-    return planScene(pack_, scenePools(pack_, split), split, rules_, rng);
+    return planScene(pack_, scenePools(pack_, split), split, rules, rng);
+  }
+  // Training scenes whose objects keep their colour and tone (the checks
+  // below find them by colour and pitch); size variations stay on.
+  SceneRules trueColoursAndPitch() const {
+    SceneRules r = rules_;
+    r.greyscaleRate = 0, r.colourJitter = 0, r.minPlaybackRate = r.maxPlaybackRate = 1;
+    return r;
   }
 
  private Q_SLOTS:
@@ -97,13 +105,16 @@ class TestSceneComposer : public QObject {
   void boxesAreTightToTheObject() {
     const int w = 320, h = 240;
     std::vector<uint8_t> with(w * h * 3), without(w * h * 3);
+    const SceneRules rules = trueColoursAndPitch();
+    int stretched = 0;
     for (uint64_t seed = 0; seed < 20; ++seed) {
-      const auto p = plan(SceneSplit::Train, seed);
+      const auto p = plan(SceneSplit::Train, seed, rules);
+      for (const auto& o : p.objects) stretched += std::abs(o.stretch - 1) > 0.05f;
       std::vector<SceneBox> boxes;
-      renderSceneFrame(pack_, p, rules_, 2.5, w, h, with.data(), &boxes);
+      renderSceneFrame(pack_, p, rules, 2.5, w, h, with.data(), &boxes);
       QCOMPARE(boxes.size(), p.objects.size());
       for (const auto& b : boxes) {
-        renderSceneFrame(pack_, p, rules_, 2.5, w, h, without.data(), nullptr, b.object);
+        renderSceneFrame(pack_, p, rules, 2.5, w, h, without.data(), nullptr, b.object);
         // The pixels the object changed, measured independently of the box code.
         int x0 = w, y0 = h, x1 = -1, y1 = -1;
         const uint8_t* colour = test::kSceneFixtureColours[pack_.images[p.objects[b.object].image].classId];
@@ -131,11 +142,12 @@ class TestSceneComposer : public QObject {
         }
       }
     }
+    QVERIFY2(stretched > 10, "the boxes were checked on stretched objects too");
   }
   void soundingSecondPlaysTheObjectsTone() {
     int checked = 0;
     for (uint64_t seed = 0; seed < 30; ++seed) {
-      const auto p = plan(SceneSplit::Train, seed);
+      const auto p = plan(SceneSplit::Train, seed, trueColoursAndPitch());
       const auto audio = renderSceneAudio(pack_, p, 0, int64_t(rules_.duration * kPackSampleRate));
       for (size_t k = 0; k < p.seconds.size(); ++k) {
         const auto& s = p.seconds[k];
@@ -150,6 +162,76 @@ class TestSceneComposer : public QObject {
       }
     }
     QVERIFY(checked > 100);
+  }
+  void instancesVaryOnlyInTrainingScenes() {
+    SceneRules off = rules_;
+    off.instanceAugment = false;
+    for (auto split : {SceneSplit::Val, SceneSplit::TestSeen, SceneSplit::TestUnseen})
+      for (uint64_t seed = 0; seed < 50; ++seed) {
+        const auto p = plan(split, seed), q = plan(split, seed, off);
+        QCOMPARE(p.objects.size(), q.objects.size());
+        for (size_t i = 0; i < p.objects.size(); ++i) {
+          const auto& o = p.objects[i];
+          QVERIFY(!o.greyscale && o.stretch == 1.f && o.playbackRate == 1.f);
+          QVERIFY(o.colourGain == (std::array<float, 3>{1.f, 1.f, 1.f}));
+          QCOMPARE(o.image, q.objects[i].image);  // the benchmark's scenes are what they were
+          QCOMPARE(o.x0, q.objects[i].x0);
+        }
+        for (size_t k = 0; k < p.seconds.size(); ++k) QCOMPARE(p.seconds[k].soundStart, q.seconds[k].soundStart);
+      }
+    int objects = 0, grey = 0, faster = 0, slower = 0;
+    for (uint64_t seed = 0; seed < 300; ++seed)
+      for (const auto& o : plan(SceneSplit::Train, seed).objects) {
+        ++objects, grey += o.greyscale;
+        faster += o.playbackRate > 1.05f, slower += o.playbackRate < 0.95f;
+        QVERIFY(o.playbackRate >= rules_.minPlaybackRate && o.playbackRate <= rules_.maxPlaybackRate);
+        QVERIFY(std::abs(o.stretch - 1) <= rules_.stretchJitter + 1e-6f);
+        for (float g : o.colourGain) QVERIFY(std::abs(g - 1) <= rules_.colourJitter + 1e-6f);
+      }
+    QVERIFY(grey > objects * 0.2 && grey < objects * 0.4);
+    QVERIFY(faster > objects / 5 && slower > objects / 5);
+  }
+  void greyscaleObjectsAreDrawnWithoutColour() {
+    const int w = 320, h = 240;
+    std::vector<uint8_t> with(w * h * 3), without(w * h * 3);
+    int checkedPixels = 0;
+    for (uint64_t seed = 0; seed < 40 && checkedPixels < 2000; ++seed) {
+      const auto p = plan(SceneSplit::Train, seed);
+      for (size_t i = 0; i < p.objects.size(); ++i) {
+        if (!p.objects[i].greyscale) continue;
+        // Alone on the background, so no other object's colour is in the way.
+        ScenePlan alone = p;
+        alone.objects = {p.objects[i]};
+        renderSceneFrame(pack_, alone, rules_, 1.5, w, h, with.data());
+        alone.objects.clear();
+        renderSceneFrame(pack_, alone, rules_, 1.5, w, h, without.data());
+        for (int j = 0; j < w * h; ++j) {
+          const uint8_t* a = &with[j * 3];
+          const uint8_t* o = &without[j * 3];
+          if (std::abs(a[0] - o[0]) + std::abs(a[1] - o[1]) + std::abs(a[2] - o[2]) < 60) continue;
+          // Inside the object (not its anti-aliased rim): one grey level.
+          if (std::abs(a[0] - a[1]) <= 1 && std::abs(a[1] - a[2]) <= 1) ++checkedPixels;
+          else if (std::abs(a[0] - o[0]) > 100 || std::abs(a[1] - o[1]) > 100 || std::abs(a[2] - o[2]) > 100)
+            QFAIL(qPrintable(QString("a coloured pixel (%1,%2,%3) in a greyscale object").arg(a[0]).arg(a[1]).arg(a[2])));
+        }
+      }
+    }
+    QVERIFY(checkedPixels >= 2000);
+  }
+  void playbackRateShiftsThePitch() {
+    // One object whose 440 Hz recording plays 1.5x faster: 660 Hz is heard.
+    ScenePlan p = plan(SceneSplit::Train, 3, trueColoursAndPitch());
+    const int tone440 = [&] {
+      for (size_t i = 0; i < pack_.sounds.size(); ++i)
+        if (pack_.sounds[i].classId == 0 && pack_.sounds[i].split == InstanceSplit::Train) return int(i);
+      return -1;
+    }();
+    QVERIFY(tone440 >= 0);
+    for (auto& s : p.seconds) s = SceneSecond{-1, tone440, 0, 1.f, 1.5f};
+    const auto audio = renderSceneAudio(pack_, p, 0, kPackSampleRate);
+    const float* second = audio.data() + kPackSampleRate / 10;  // past the fade-in
+    const size_t n = kPackSampleRate / 2;
+    QVERIFY(test::tonePower(second, n, 660) > 50 * test::tonePower(second, n, 440));
   }
   void unknownSplitIsAUsageError() { QVERIFY_THROWS_EXCEPTION(UsageError, parseSceneSplit("test")); }
 };

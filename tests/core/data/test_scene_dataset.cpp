@@ -60,6 +60,9 @@ class TestSceneDataset : public QObject {
     options.count = 4;
     options.seed = 11;
     options.rules.duration = 3;
+    // Objects keep their colour and tone, which is how this test finds them.
+    options.rules.greyscaleRate = 0, options.rules.colourJitter = 0;
+    options.rules.minPlaybackRate = options.rules.maxPlaybackRate = 1;
     options.width = 160, options.height = 120;
     options.splitPlan = parseSplitPlan("train=1,test-unseen=1");
     const auto dir = test::freshTempDir("scenes");
