@@ -22,9 +22,10 @@ constexpr int kSceneWidth = 320, kSceneHeight = 240;
 
 class SceneSource : public BatchSource {
  public:
-  SceneSource(AssetPack pack, SceneSplit split, torch::Device device, uint64_t seed)
+  SceneSource(AssetPack pack, SceneSplit split, torch::Device device, uint64_t seed, bool varyInstances)
       : pack_(std::move(pack)), split_(split), pools_(scenePools(pack_, split)), device_(device), seed_(seed),
         augment_(split == SceneSplit::Train) {
+    rules_.instanceAugment = varyInstances;
     seek(0);
   }
 
@@ -120,7 +121,7 @@ class SceneSource : public BatchSource {
 }  // namespace
 
 std::unique_ptr<BatchSource> openSceneSource(const std::filesystem::path& pack, const std::string& split,
-                                             const std::string& device, uint64_t seed) {
+                                             const std::string& device, uint64_t seed, bool varyInstances) {
   const SceneSplit s = parseSceneSplit(split);
   torch::Device dev(torch::kCPU);
   try {
@@ -131,7 +132,7 @@ std::unique_ptr<BatchSource> openSceneSource(const std::filesystem::path& pack, 
   auto assets = readAssetPack(pack);
   spdlog::info("scene source {}: {} classes, {} images, {} recordings, split {}", pack.string(), assets.classes.size(),
                assets.images.size(), assets.sounds.size(), split);
-  return std::make_unique<SceneSource>(std::move(assets), s, dev, seed);
+  return std::make_unique<SceneSource>(std::move(assets), s, dev, seed, varyInstances);
 }
 
 }  // namespace soundspot::data

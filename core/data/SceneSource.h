@@ -15,6 +15,6 @@ namespace soundspot::data {
 // split: "train", "val", "test-seen" or "test-unseen"; device: "cpu", "cuda", "cuda:0"...
 // Throws Error when the pack is missing/damaged or the split is unknown.
 std::unique_ptr<BatchSource> openSceneSource(const std::filesystem::path& pack, const std::string& split,
-                                             const std::string& device, uint64_t seed);
+                                             const std::string& device, uint64_t seed, bool varyInstances = false);
 
 }  // namespace soundspot::data

@@ -16,7 +16,8 @@
 # fresh machine). Without --resume an existing run folder is refused.
 #
 # Environment: RUN (run folder), PACK, DEST (default resources/models), and
-# the budgets AVOL_STEPS / AVE_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default: all cores).
+# the budgets AVOL_STEPS / AVE_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default: all cores),
+# and TRAIN_ARGS (extra `train` options for every stage, e.g. --vary-instances).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RESUME=0; SHIP_ONLY=0
@@ -24,7 +25,7 @@ for a in "$@"; do
   case "$a" in
     --resume) RESUME=1 ;;
     --ship-only) SHIP_ONLY=1; RESUME=1 ;;  # only stage 7: the models as far as they are trained
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cpu-recipe: unknown argument $a (--resume, --ship-only)" >&2; exit 2 ;;
   esac
 done
@@ -86,7 +87,7 @@ train() {  # arch objective steps extra-args...
   local t=$(date +%s)
   "$CLI" --threads "$THREADS" train --scenes "$PACK" --arch "$arch" --objective "$objective" --tower compact \
       --width "$WIDTH" --batch "$BATCH" --steps "$steps" --device "$DEVICE" --val-every 100 --checkpoint-every 0 \
-      --checkpoint-minutes 10 --out "$out" "${resume[@]}" "$@" > "$out.result.json.tmp"
+      --checkpoint-minutes 10 --out "$out" "${resume[@]}" "$@" ${TRAIN_ARGS:-} > "$out.result.json.tmp"
   mv "$out.result.json.tmp" "$out/result.json"
   if grep -q '"cancelled":true' "$out/result.json"; then
     echo "cpu-recipe: $arch stopped at a checkpoint; continue with --resume" >&2; exit 130
@@ -103,7 +104,7 @@ train l3 avc "$L3_STEPS" --lr 3e-4 --warmup 100
 
 # The shipped folders: weights and card of each stage, plus what produced them.
 # The card names the command with the budgets this run used.
-COMMAND="AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
+COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
 python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" "$COMMAND" <<'PY'
 import json, pathlib, shutil, sys, os
 run, dest, hardware, commit, threads, command = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]

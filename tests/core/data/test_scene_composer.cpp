@@ -19,7 +19,11 @@ class TestSceneComposer : public QObject {
     assignInstanceSplits(p, 0);
     return p;
   }();
-  SceneRules rules_;
+  SceneRules rules_ = [] {  // with the instance variations (train --vary-instances)
+    SceneRules r;
+    r.instanceAugment = true;
+    return r;
+  }();
 
   ScenePlan plan(SceneSplit split, uint64_t seed) { return plan(split, seed, rules_); }
   ScenePlan plan(SceneSplit split, uint64_t seed, const SceneRules& rules) {
