@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/common/JsonNumbers.h"
 
 #include <nlohmann/json.hpp>
 
@@ -153,15 +154,11 @@ AssetPack readAssetPack(const std::filesystem::path& path) {
   }
   if (payload.size() != rawBytes) throw Error(name, "truncated asset pack payload");
 
-  // Whole numbers are range-checked before use: json's own conversion of a
-  // float such as 1e30 to an integer is undefined behaviour.
   auto integer = [&](const nlohmann::json& j, const char* key, int64_t lo, int64_t hi) {
-    const nlohmann::json& v = j.at(key);
-    const bool inRange = v.is_number_unsigned() ? v.get<uint64_t>() <= uint64_t(hi)
-                                                : v.is_number_integer() && v.get<int64_t>() >= lo && v.get<int64_t>() <= hi;
-    if (!inRange) throw Error(name, std::string("asset pack field '") + key + "' is not a whole number from " +
-                                        std::to_string(lo) + " to " + std::to_string(hi));
-    return v.get<int64_t>();
+    const auto v = wholeNumberIn(j.at(key), lo, hi);
+    if (!v) throw Error(name, std::string("asset pack field '") + key + "' is not a whole number from " +
+                                  std::to_string(lo) + " to " + std::to_string(hi));
+    return *v;
   };
   constexpr int64_t kMaxU63 = std::numeric_limits<int64_t>::max();
   constexpr int kMaxSide = 1 << 16;

@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/common/JsonNumbers.h"
 #include "core/common/Hash.h"
 
 #include <nlohmann/json.hpp>
@@ -82,12 +83,16 @@ std::optional<CachedClip> ClipDiskCache::load(const Clip& clip, int maxFrames) c
   if (!in.read(headerText.data(), static_cast<std::streamsize>(headerBytes))) return std::nullopt;
   try {
     const json h = json::parse(headerText);
-    if (h.at("media").get<std::string>() != mediaKey(clip) ||
-        h.at("size").get<uint64_t>() != stamp->size || h.at("mtime").get<int64_t>() != stamp->mtime ||
-        h.at("max_frames").get<int>() != maxFrames || h.at("frame_size").get<int>() != kCachedFrameSize)
+    // A damaged header's numbers are range-checked (JsonNumbers.h says why).
+    const auto whole = [&](const char* key) { return wholeNumberIn(h.at(key), INT64_MIN, INT64_MAX); };
+    const auto size = whole("size"), mtime = whole("mtime"), maxFramesStored = whole("max_frames"),
+               frameSize = whole("frame_size"), framesStored = whole("frames"), samplesStored = whole("audio_samples");
+    if (h.at("media").get<std::string>() != mediaKey(clip) || !size || uint64_t(*size) != stamp->size ||
+        mtime != stamp->mtime || maxFramesStored != maxFrames || frameSize != kCachedFrameSize)
       return std::nullopt;  // the media changed: decode again
-    const uint64_t frames = h.at("frames").get<uint64_t>(), samples = h.at("audio_samples").get<uint64_t>();
-    if (frames == 0 || frames > kMaxFrames || samples > kMaxAudioSamples) return std::nullopt;
+    if (!framesStored || !samplesStored || *framesStored <= 0 || *samplesStored < 0) return std::nullopt;
+    const uint64_t frames = uint64_t(*framesStored), samples = uint64_t(*samplesStored);
+    if (frames > kMaxFrames || samples > kMaxAudioSamples) return std::nullopt;
     CachedClip out;
     out.id = clip.id;
     out.duration = h.at("duration").get<double>();

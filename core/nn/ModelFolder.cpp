@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/common/JsonNumbers.h"
 #include "core/nn/Model.h"
 #include "core/nn/Preprocess.h"
 #include "core/nn/Safetensors.h"
@@ -118,8 +119,12 @@ Model loadModel(const fs::path& dir, const std::string& device) {
     if (card.value("format", "") != kModelFormat)
       throw Error(cardPath.string(), "unknown model format '" + card.value("format", "") + "' (expected " + kModelFormat + ")");
     config.arch = parseArch(card.at("arch").get<std::string>());
-    config.width = card.at("width").get<int>();
-    config.embedDim = card.value("embed_dim", 128);
+    const auto width = wholeNumberIn(card.at("width"), 1, 1024);
+    const auto embedDim = card.contains("embed_dim") ? wholeNumberIn(card["embed_dim"], 1, 4096) : std::optional<int64_t>(128);
+    if (!width || !embedDim)
+      throw Error(cardPath.string(), "implausible width/embed_dim in the model card (whole numbers 1-1024 and 1-4096)");
+    config.width = static_cast<int>(*width);
+    config.embedDim = static_cast<int>(*embedDim);
     config.similarity = parseSimilarity(card.value("similarity", "dot"));
     config.tower = parseTower(card.value("tower", "paper"));  // older cards: the paper's towers
   } catch (const json::exception& e) {
@@ -127,8 +132,6 @@ Model loadModel(const fs::path& dir, const std::string& device) {
   } catch (const UsageError& e) {
     throw Error(cardPath.string(), "invalid model card: " + e.problem());
   }
-  if (config.width < 1 || config.width > 1024 || config.embedDim < 1 || config.embedDim > 4096)
-    throw Error(cardPath.string(), "implausible width/embed_dim in the model card");
 
   Model model = makeModel(config);
   model.card = card;

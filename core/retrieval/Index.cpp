@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/common/JsonNumbers.h"
 #include "core/common/Hash.h"
 #include "core/retrieval/SyncedWrite.h"
 
@@ -104,13 +105,11 @@ FileRecord fileRecord(const json& files, const char* name, const fs::path& index
   return {f->at("bytes").get<uint64_t>(), f->at("hash").get<std::string>()};
 }
 
-// A whole number from index.json: json's own conversion of a float such as
-// 1e30 to an integer is undefined behaviour.
+// A whole number from index.json (JsonNumbers.h says why it is checked).
 int64_t wholeNumber(const json& head, const char* key, const fs::path& indexPath) {
-  const json& v = head.at(key);
-  if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(INT64_MAX)))
-    throw Error(indexPath.string(), std::string(key) + " must be a whole number");
-  return v.get<int64_t>();
+  const auto v = wholeNumberIn(head.at(key), INT64_MIN, INT64_MAX);
+  if (!v) throw Error(indexPath.string(), std::string(key) + " must be a whole number");
+  return *v;
 }
 
 

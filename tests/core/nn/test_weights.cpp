@@ -205,6 +205,24 @@ class TestWeights : public QObject {
     expectError([&] { nn::loadModel(b / "nothing", "cpu"); }, "no such model folder");
   }
 
+  void implausibleCardNumbersAreErrors() {
+    // Found by fuzz_model_folder: a float too large for an int used to reach
+    // json's (undefined) conversion; every bad number is now a named error.
+    const auto dir = test::freshTempDir("weights") / "m";
+    nn::saveModel(trainedLikeModel(nn::Arch::Avol), dir, nn::WeightsPrecision::F32);
+    const auto good = nlohmann::json::parse(readFile(dir / "card.json"));
+    for (const auto& [key, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+             {"embed_dim", 4.92234e19}, {"width", 1e30}, {"width", -3}, {"width", 16.5}, {"embed_dim", 0},
+             {"width", nlohmann::json(uint64_t(1) << 63)}, {"embed_dim", "128"}}) {
+      auto card = good;
+      card[key] = value;
+      writeFileAtomically(dir / "card.json", card.dump());
+      expectError([&] { nn::loadModel(dir, "cpu"); }, "card.json");
+    }
+    writeFileAtomically(dir / "card.json", good.dump());
+    QVERIFY(nn::loadModel(dir, "cpu").config.arch == nn::Arch::Avol);
+  }
+
   void savingReplacesAtomically() {
     const auto root = test::freshTempDir("weights");
     nn::saveModel(trainedLikeModel(nn::Arch::Avol), root / "m");
