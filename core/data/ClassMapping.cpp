@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/common/JsonNumbers.h"
 
 #include <cmath>
 #include <set>
@@ -31,7 +32,7 @@ void checkSoundfontFields(const json& entry, const Where& w) {
   auto integer = [&](const char* key, int64_t lo, int64_t hi) {
     const auto it = entry.find(key);
     if (it == entry.end()) return;
-    if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi)
+    if (!wholeNumberIn(*it, lo, hi))
       w.fail(std::string("'") + key + "' must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
   };
   integer("bank", 0, 128);
@@ -39,7 +40,7 @@ void checkSoundfontFields(const json& entry, const Where& w) {
   if (const auto notes = entry.find("notes"); notes != entry.end()) {
     if (!notes->is_array() || notes->empty()) w.fail("'notes' must be a non-empty list of MIDI keys");
     for (const auto& n : *notes)
-      if (!n.is_number_integer() || n.get<int64_t>() < 0 || n.get<int64_t>() > 127) w.fail("'notes' must hold MIDI keys 0..127");
+      if (!wholeNumberIn(n, 0, 127)) w.fail("'notes' must hold MIDI keys 0..127");
   }
   auto seconds = [&](const char* key, double lo) {
     const auto it = entry.find(key);
