@@ -225,6 +225,29 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
           if (!std::filesystem::exists(where)) throw Error(where, "emoji artwork not found (run packaging/install-deps.sh)");
           image = renderSvg(qpath(where));
           drawing = true;
+        } else if (source == "tuxpaint") {
+          // A stamp: item.png (a photo, or a drawing under cartoon/) or item.svg,
+          // and its sound effect item.ogg (item_desc*.ogg are spoken names, never used).
+          const auto base = sources.tuxpaintDir / item;
+          where = base.string();
+          if (wantImage) {
+            auto png = base, svg = base;
+            png += ".png", svg += ".svg";
+            if (std::filesystem::exists(png)) {
+              image.load(qpath(png));
+              drawing = entry.value("drawing", item.find("/cartoon/") != std::string::npos);
+            } else if (std::filesystem::exists(svg)) {
+              image = renderSvg(qpath(svg)), drawing = true;
+            } else {
+              throw Error(where + ".png", "Tux Paint stamp not found (run packaging/install-deps.sh)");
+            }
+          }
+          if (wantSound) {
+            auto ogg = base;
+            ogg += ".ogg";
+            where = ogg.string();
+            if (std::filesystem::exists(ogg)) pcm = decodeSound(where, sources.maxSoundSeconds);
+          }
         } else if (source == "soundfont") {
           pcm = renderSoundfont(sources, entry, sources.maxSoundSeconds, where);
         } else if (source == "lmms") {

@@ -2,6 +2,7 @@
 // Gathers the real cut-out pictures and recordings named in the class file
 // (resources/data/object-classes.json) from the installed Debian packages
 // (qabcs-data, gcompris-qt-data .rcc archives, openclipart-png, lmms-common,
+// tuxpaint-stamps-default (stamp photos/drawings with their sound effects),
 // General MIDI SoundFonts rendered with FluidSynth), the emoji artwork of the
 // npm packages openmoji and @twemoji/svg, and the background photos
 // (plasma-workspace-wallpapers) into an AssetPack.
@@ -21,6 +22,7 @@ struct AssetSources {
   std::filesystem::path gcomprisRccDir = "/usr/share/gcompris-qt/rcc";
   std::filesystem::path openclipartDir = "/usr/share/openclipart/png/recreation/music";
   std::filesystem::path lmmsDir = "/usr/share/lmms/samples";
+  std::filesystem::path tuxpaintDir = "/usr/share/tuxpaint/stamps";  // tuxpaint-stamps-default
   std::filesystem::path wallpaperDir = "/usr/share/wallpapers";
   // Where packaging/install-deps.sh puts the npm emoji packages
   // ($SOUNDSPOT_NPM_DIR overrides it).

@@ -79,6 +79,7 @@ ClassMapping parseClassMapping(const std::string& text, const std::string& name)
       if (it.kind != "pair" && it.kind != "image" && it.kind != "sound")
         w.fail("'kind' is '" + it.kind + "', expected pair, image or sound");
       if (it.source == "soundfont") checkSoundfontFields(entry, w);
+      if (entry.contains("drawing") && !entry["drawing"].is_boolean()) w.fail("'drawing' must be true or false");
       it.entry = entry;
       // The split of an instance follows its id, so one id must be one instance.
       if (!ids.insert(it.source + "/" + it.item).second)

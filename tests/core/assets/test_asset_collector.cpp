@@ -75,6 +75,28 @@ class TestAssetCollector : public QObject {
     for (const auto& im : pack.images) unseen += im.split == data::InstanceSplit::Unseen;
     QCOMPARE(unseen, 1);
   }
+  void collectsTuxPaintStamps() {
+    if (!std::filesystem::exists("/usr/share/tuxpaint/stamps/animals/mammals/dogs/dog.ogg"))
+      QSKIP("tuxpaint-stamps-default is not installed");
+    // A photo stamp with its sound effect, a cartoon stamp (a drawing), an SVG
+    // stamp (a drawing), and a PNG marked as a drawing in the class file.
+    const auto dir = test::freshTempDir("assets-tuxpaint");
+    writeFileAtomically(dir / "classes.json", R"({"classes": {
+      "Dog": [{"source": "tuxpaint", "kind": "pair", "item": "animals/mammals/dogs/dog"}],
+      "Train": [{"source": "tuxpaint", "kind": "image", "item": "vehicles/locomotive/cartoon/toy_train"}],
+      "Telephone": [{"source": "tuxpaint", "kind": "image", "item": "household/electronics/phone"}],
+      "Clock": [{"source": "tuxpaint", "kind": "image", "item": "symbols/clockface", "drawing": true},
+                {"source": "tuxpaint", "kind": "image", "item": "symbols/no-such-stamp"}]}})");
+    assets::AssetSources sources;
+    sources.classFile = dir / "classes.json";
+    sources.maxBackgrounds = 2;
+    const auto pack = assets::collectAssets(sources, 0);
+    QCOMPARE(pack.images.size(), size_t(4));  // the missing stamp is skipped with a warning
+    QCOMPARE(pack.sounds.size(), size_t(1));
+    for (const auto& im : pack.images) QCOMPARE(im.drawing, im.id != "tuxpaint/animals/mammals/dogs/dog");
+    QCOMPARE(pack.sounds[0].id, std::string("tuxpaint/animals/mammals/dogs/dog"));
+    QVERIFY(pack.sounds[0].pcm.size() > 48000 * 8 / 10);  // the 0.93 s bark, not a spoken name
+  }
   void rendersSoundfontPhrases() {
     const std::filesystem::path font = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
     if (!std::filesystem::exists(font)) QSKIP("fluid-soundfont-gm is not installed");
@@ -133,7 +155,7 @@ class TestAssetCollector : public QObject {
       }
     // Every kind of source contributed (a missing package would silently thin the classes).
     for (const char* prefix : {"qabcs/", "gcompris-instruments/", "gcompris-farm/", "openclipart/", "lmms/",
-                               "soundfont/", "openmoji/", "twemoji/"}) {
+                               "soundfont/", "openmoji/", "twemoji/", "tuxpaint/"}) {
       const auto has = [&](const auto& items) {
         return std::any_of(items.begin(), items.end(), [&](const auto& it) { return it.id.rfind(prefix, 0) == 0; });
       };

@@ -79,6 +79,8 @@ class TestClassMapping : public QObject {
     expectError(oneItem(R"({"source": "soundfont", "kind": "sound", "item": "x"})"), "'font'");
     expectError(oneItem(R"({"source": "qabcs", "kind": "pair", "item": "dog"}, {"source": "qabcs", "kind": "image", "item": "dog"})"),
                 "'qabcs/dog' is listed twice");
+    expectError(oneItem(R"({"source": "tuxpaint", "kind": "image", "item": "a/dog", "drawing": "yes"})"),
+                "'drawing' must be true or false");
   }
 };
 SOUNDSPOT_TEST(TestClassMapping)
