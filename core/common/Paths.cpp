@@ -45,4 +45,10 @@ fs::path resourcePath(const std::string& relative) {
   return p;
 }
 
+fs::path absoluteNormal(const fs::path& p) {
+  fs::path a = fs::absolute(p).lexically_normal();
+  if (a.filename().empty()) a = a.parent_path();
+  return a;
+}
+
 }  // namespace soundspot

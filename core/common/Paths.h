@@ -14,4 +14,8 @@ std::filesystem::path resourceDir();
 // resourceDir() / relative, or throws soundspot::Error when it does not exist.
 std::filesystem::path resourcePath(const std::string& relative);
 
+// p made absolute and lexically normal, without a trailing separator, so that
+// "clips/", "./clips" and "/abs/clips" name one folder when paths are compared.
+std::filesystem::path absoluteNormal(const std::filesystem::path& p);
+
 }  // namespace soundspot

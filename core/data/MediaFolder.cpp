@@ -1,5 +1,6 @@
 #include "core/data/MediaFolder.h"
 
+#include "core/common/Paths.h"
 #include "core/common/Error.h"
 #include "core/common/Hash.h"
 
@@ -18,12 +19,6 @@ namespace {
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-fs::path absoluteNormal(const fs::path& p) {
-  fs::path a = fs::absolute(p).lexically_normal();
-  if (a.filename().empty()) a = a.parent_path();
-  return a;
 }
 
 }  // namespace

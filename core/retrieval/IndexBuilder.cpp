@@ -1,5 +1,6 @@
 #include "core/retrieval/IndexBuilder.h"
 
+#include "core/common/Paths.h"
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/retrieval/Encoder.h"
@@ -34,12 +35,6 @@ namespace {
 constexpr const char* kPartialFormat = "soundspot-index-partial/1";
 constexpr const char* kStateFile = "state.json";
 constexpr const char* kClipLog = "clips.jsonl";
-
-[[maybe_unused]] fs::path absoluteNormal(const fs::path& p) {
-  fs::path a = fs::absolute(p).lexically_normal();
-  if (a.filename().empty()) a = a.parent_path();
-  return a;
-}
 
 // The entry times of a clip of the given duration: k + 0.5 for every whole
 // second (a container that rounds 3 s down to 2.98 s still gives 3), or the

@@ -1,5 +1,6 @@
 #include "core/retrieval/IndexSource.h"
 
+#include "core/common/Paths.h"
 #include "core/common/Error.h"
 #include "core/data/Dataset.h"
 #include "core/data/MediaFolder.h"
@@ -11,16 +12,6 @@
 namespace soundspot::retrieval {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path absoluteNormal(const fs::path& p) {
-  fs::path a = fs::absolute(p).lexically_normal();
-  if (a.filename().empty()) a = a.parent_path();
-  return a;
-}
-
-}  // namespace
 
 IndexSource scanSource(const fs::path& pathIn, const std::string& split, const std::vector<fs::path>& exclude) {
   IndexSource src;
