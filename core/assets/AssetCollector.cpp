@@ -214,7 +214,10 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
           if (wantImage) image = renderSvg(withExtension(base, ".svg")), drawing = true;
           if (wantSound) pcm = decodeResourceSound(withExtension(base, ".ogg"), sources.maxSoundSeconds);
         } else if (source == "openclipart") {
-          where = (sources.openclipartDir / item).string();
+          // <category>/<file>.png under png/; a bare file name is one of the
+          // instruments under recreation/music/ (the ids of the default class file).
+          where = (item.find('/') == std::string::npos ? sources.openclipartDir / "recreation/music" / item
+                                                        : sources.openclipartDir / item).string();
           image.load(qpath(where));
           drawing = true;
         } else if (source == "openmoji" || source == "twemoji") {

@@ -20,7 +20,7 @@ struct AssetSources {
   std::filesystem::path classFile;  // object-classes.json
   std::filesystem::path qabcsDir = "/usr/share/qabcs/abcs/all";
   std::filesystem::path gcomprisRccDir = "/usr/share/gcompris-qt/rcc";
-  std::filesystem::path openclipartDir = "/usr/share/openclipart/png";  // items: <category>/<file>.png
+  std::filesystem::path openclipartDir = "/usr/share/openclipart/png";  // items: <category>/<file>.png, or a file of recreation/music/
   std::filesystem::path lmmsDir = "/usr/share/lmms/samples";
   std::filesystem::path tuxpaintDir = "/usr/share/tuxpaint/stamps";  // tuxpaint-stamps-default
   std::filesystem::path wallpaperDir = "/usr/share/wallpapers";
