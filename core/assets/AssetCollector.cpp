@@ -229,7 +229,7 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
           image = renderSvg(qpath(where));
           drawing = true;
         } else if (source == "tuxpaint") {
-          // A stamp: item.png (a photo, or a drawing under cartoon/) or item.svg,
+          // A stamp: item.png (a photo, or a drawing under cartoon/) or item.svg (a drawing),
           // and its sound effect item.ogg (item_desc*.ogg are spoken names, never used).
           const auto base = sources.tuxpaintDir / item;
           where = base.string();
@@ -238,7 +238,7 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
             png += ".png", svg += ".svg";
             if (std::filesystem::exists(png)) {
               image.load(qpath(png));
-              drawing = entry.value("drawing", item.find("/cartoon/") != std::string::npos);
+              drawing = item.find("/cartoon/") != std::string::npos;
             } else if (std::filesystem::exists(svg)) {
               image = renderSvg(qpath(svg)), drawing = true;
             } else {
@@ -259,6 +259,8 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
         } else {
           throw Error(sources.classFile.string(), "unknown source '" + source + "' for " + label);
         }
+        // The class file may say what a source's file type cannot (a PNG that is a drawing).
+        drawing = entry.value("drawing", drawing);
       } catch (const Error& e) {
         if (e.subject() == sources.classFile.string()) throw;
         spdlog::warn("{}: {}", where, e.what());
