@@ -77,6 +77,7 @@ bool isUsableVideo(const AVStream* st) { return !(st->disposition & AV_DISPOSITI
 // memory at 192 KB per second (2 GB for the longest).
 constexpr int64_t kMaxPictureSide = 16384, kMaxPicturePixels = 8192LL * 8192;
 constexpr int64_t kMaxAudioSamples = int64_t{3} * 3600 * kAudioRate;
+constexpr int kMinAudioRate = 1000;  // Hz; telephone audio is 8000
 
 // Media in memory (MediaReader::fromMemory): each AVIOContext reads the shared
 // bytes through its own cursor, so a reopened demuxer starts afresh.
@@ -149,10 +150,21 @@ struct MediaReader::Impl {
   SwsPtr sws;
   std::deque<RgbFrame> cache;
 
-  // Audio, decoded once on first use.
+  // Audio, decoded once on first use, as runs of samples on the 48 kHz
+  // timeline from audioStart. A gap in the timestamps separates two runs
+  // instead of being stored as silence: a damaged header can jump hours
+  // ahead, and a few kilobytes must not become gigabytes of zeros.
+  struct AudioRun {
+    int64_t start = 0;
+    std::vector<float> samples;
+  };
   bool audioLoaded = false;
-  std::vector<float> audioSamples;
+  std::vector<AudioRun> audioRuns;
   double audioStart = 0;
+
+  int64_t audioEnd() const {
+    return audioRuns.empty() ? 0 : audioRuns.back().start + static_cast<int64_t>(audioRuns.back().samples.size());
+  }
 
   explicit Impl(std::string p) : path(std::move(p)) {}
 
@@ -500,11 +512,13 @@ struct MediaReader::Impl {
       const int got = swr_convert(swr.get(), planePtrs.data(), cap, in, inCount);
       if (got < 0) fail("audio could not be resampled (" + ffmpegError(got) + ")");
       const float scale = 1.0f / static_cast<float>(planes.size());
-      checkAudioLength(static_cast<int64_t>(audioSamples.size()) + got);
+      checkAudioLength(audioEnd() + got);
+      if (audioRuns.empty()) audioRuns.push_back({});
+      std::vector<float>& run = audioRuns.back().samples;
       for (int i = 0; i < got; ++i) {
         float sum = 0;
         for (auto& p : planes) sum += p[static_cast<size_t>(i)];
-        audioSamples.push_back(sum * scale);  // mono = mean of the channels
+        run.push_back(sum * scale);  // mono = mean of the channels
       }
       return got;
     };
@@ -515,7 +529,16 @@ struct MediaReader::Impl {
     auto consume = [&](AVFrame* f) {
       const int64_t p = f->best_effort_timestamp != kNoPts ? f->best_effort_timestamp : f->pts;
       const double frameTime = p != kNoPts ? p * av_q2d(tb) - offset : audioStart + double(inputSamples) / std::max(1, inRate);
-      if (!swr || f->sample_rate != inRate || f->format != inFormat || f->ch_layout.nb_channels != inChannels) {
+      // A gap of more than 10 ms in the timestamps is silence, not a splice:
+      // the resampler is flushed and restarts at the frame's own time (its
+      // fresh state is the silence before), in a new run.
+      const bool gap = swr && p != kNoPts && llround((frameTime - audioStart) * inRate) - inputSamples > inRate / 100;
+      if (!swr || gap || f->sample_rate != inRate || f->format != inFormat || f->ch_layout.nb_channels != inChannels) {
+        // Each input sample becomes 48000 / rate output samples: a header
+        // that says 1 Hz turns kilobytes into gigabytes. No sound is that slow.
+        if (f->sample_rate < kMinAudioRate)
+          fail("damaged audio: a sample rate of " + std::to_string(f->sample_rate) + " Hz (sound has at least " +
+               std::to_string(kMinAudioRate) + ")");
         flushResampler();
         if (!started) audioStart = frameTime;
         else inputSamples = llround((frameTime - audioStart) * f->sample_rate);
@@ -538,15 +561,9 @@ struct MediaReader::Impl {
         // Place the first sample of a restarted stream at its own time.
         const int64_t at = llround((frameTime - audioStart) * kAudioRate);
         checkAudioLength(at);
-        if (at > static_cast<int64_t>(audioSamples.size())) audioSamples.resize(static_cast<size_t>(at), 0.f);
-      } else if (p != kNoPts) {
-        // A gap in the timestamps is silence, not a splice.
-        const int64_t expected = inputSamples;
-        const int64_t actual = llround((frameTime - audioStart) * inRate);
-        if (actual - expected > inRate / 100) {
-          checkAudioLength(static_cast<int64_t>(audioSamples.size()) + (actual - expected) * kAudioRate / std::max(1, inRate));
-          swr_inject_silence(swr.get(), static_cast<int>(actual - expected));
-          inputSamples = actual;
+        if (at > audioEnd()) {
+          if (!audioRuns.empty() && audioRuns.back().samples.empty()) audioRuns.back().start = at;
+          else audioRuns.push_back({at, {}});
         }
       }
       drain(const_cast<const uint8_t**>(f->extended_data), f->nb_samples);
@@ -577,7 +594,7 @@ struct MediaReader::Impl {
     receiveAll();
     flushResampler();
     audioLoaded = true;
-    spdlog::debug("{}: audio decoded, {} samples at 48 kHz from {:.4f} s", path, audioSamples.size(), audioStart);
+    spdlog::debug("{}: audio decoded, {} runs ending at sample {} (48 kHz) from {:.4f} s", path, audioRuns.size(), audioEnd(), audioStart);
   }
 
   std::vector<float> audio(double start, double duration) {
@@ -585,9 +602,11 @@ struct MediaReader::Impl {
     const int64_t n = std::max<int64_t>(0, llround(duration * kAudioRate));
     std::vector<float> out(static_cast<size_t>(n), 0.f);
     const int64_t first = llround((start - audioStart) * kAudioRate);
-    const int64_t total = static_cast<int64_t>(audioSamples.size());
-    const int64_t from = std::max<int64_t>(0, -first), to = std::min<int64_t>(n, total - first);
-    if (to > from) std::copy(audioSamples.begin() + (first + from), audioSamples.begin() + (first + to), out.begin() + from);
+    for (const AudioRun& run : audioRuns) {  // in timeline order, not overlapping
+      const int64_t from = std::max(first, run.start);
+      const int64_t to = std::min(first + n, run.start + static_cast<int64_t>(run.samples.size()));
+      if (to > from) std::copy(run.samples.begin() + (from - run.start), run.samples.begin() + (to - run.start), out.begin() + (from - first));
+    }
     return out;
   }
 };

@@ -12,7 +12,7 @@
 // Sound: audio(start, duration) returns mono float at 48 kHz where sample k is
 // the sound at start + k/48000 s; samples outside the audio are zeros. The
 // whole track is decoded once, on first use, and kept in memory: 192 KB per
-// second of audio (11.5 MB per minute).
+// second of audio (11.5 MB per minute); a gap in the timestamps costs nothing.
 //
 // Times are on the media's timeline, shifted so that a container that starts
 // late (e.g. MPEG-TS) starts at 0. Construction reads the whole file once

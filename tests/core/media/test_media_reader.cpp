@@ -17,6 +17,8 @@
 #include <complex>
 #include <random>
 
+#include <sys/resource.h>
+
 using namespace soundspot;
 
 namespace {
@@ -254,6 +256,51 @@ class TestMediaReader : public QObject {
       float peak = 0;
       for (float v : a) peak = std::max(peak, std::fabs(v));
       QVERIFY2(peak > 0.1f, std::to_string(peak).c_str());  // the 440 Hz tone
+    }
+  }
+
+  // fuzz_media's finding (a timeout in CI): 7 KB of FLAC in Matroska whose
+  // timestamps jump 2.9 hours after the fourth frame
+  // (tests/fuzz/regressions/fuzz_media; made with ffmpeg's setts filter). The
+  // gap was stored as 2 GB of zeros; now it separates two runs of samples and
+  // costs no memory, and audio() still reads zeros inside it.
+  void timestampJumpOfHoursStoresNoSilence() {
+    const std::filesystem::path file =
+        std::filesystem::path(SOUNDSPOT_SOURCE_DIR) / "tests/fuzz/regressions/fuzz_media/flac-timestamps-jump-2.9-hours.mkv";
+    auto peakRssMb = [] {
+      rusage u{};
+      getrusage(RUSAGE_SELF, &u);
+      return u.ru_maxrss / 1024;  // kilobytes on Linux
+    };
+    const long before = peakRssMb();
+    media::MediaReader r(file.string());
+    QVERIFY(r.info().duration > 2.9 * 3600);
+    auto peak = [](const std::vector<float>& x) {
+      float m = 0;
+      for (float v : x) m = std::max(m, std::fabs(v));
+      return m;
+    };
+    QVERIFY(peak(r.audio(0, 0.2)) > 0.05f);                // the 440 Hz tone before the jump
+    QCOMPARE(peak(r.audio(3600, 1.0)), 0.0f);              // inside the gap
+    QVERIFY(peak(r.audio(2.9 * 3600 + 0.39, 0.1)) > 0.05f);  // the tone after it (from 10440.384 s)
+    const long grew = peakRssMb() - before;
+    QVERIFY2(grew < 256, ("peak memory grew by " + std::to_string(grew) + " MB").c_str());
+  }
+
+  // Found next to it: a 6 KB WAV whose header says 1 Hz would be resampled
+  // 48000-fold (an out-of-memory under the fuzzer); such a rate is refused.
+  void absurdSampleRateIsRefused() {
+    const std::filesystem::path file =
+        std::filesystem::path(SOUNDSPOT_SOURCE_DIR) / "tests/fuzz/regressions/fuzz_media/pcm-rate-1-hz.wav";
+    media::MediaReader r(file.string());
+    QCOMPARE(r.info().audioSampleRate, 1);
+    try {
+      (void)r.audio(0, 1);
+      QFAIL("a 1 Hz sample rate was accepted");
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      QVERIFY2(what.find("pcm-rate-1-hz.wav") != std::string::npos && what.find("sample rate of 1 Hz") != std::string::npos,
+               what.c_str());
     }
   }
 
