@@ -203,6 +203,18 @@ struct MediaReader::Impl {
     return avformat_open_input(raw, path.c_str(), nullptr, nullptr);  // frees *raw (not pb) on failure
   }
 
+  // A demuxer on the input (replacing any open one) with its stream information read.
+  void openDemuxer(const std::string& failure) {
+    AVFormatContext* raw = nullptr;
+    AvioPtr newAvio;
+    int r = openInput(&raw, newAvio);
+    if (r < 0) fail(failure + " (" + ffmpegError(r) + ")");
+    fmt.reset(raw);  // closes the old demuxer before its AVIO context goes
+    avio = std::move(newAvio);
+    r = avformat_find_stream_info(fmt.get(), nullptr);
+    if (r < 0) fail("damaged: stream information unreadable (" + ffmpegError(r) + ")");
+  }
+
   void open() {
     quietFfmpegLogs();
     if (!memory) {
@@ -210,12 +222,7 @@ struct MediaReader::Impl {
       if (!std::filesystem::exists(path, ec)) fail("file not found");
       if (std::filesystem::is_directory(path, ec)) fail("is a folder, not a media file");
     }
-    AVFormatContext* raw = nullptr;
-    int r = openInput(&raw, avio);
-    if (r < 0) fail("not a media file FFmpeg can read (" + ffmpegError(r) + ")");
-    fmt.reset(raw);
-    r = avformat_find_stream_info(fmt.get(), nullptr);
-    if (r < 0) fail("damaged: stream information unreadable (" + ffmpegError(r) + ")");
+    openDemuxer("not a media file FFmpeg can read");
 
     videoIndex = av_find_best_stream(fmt.get(), AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     if (videoIndex >= 0 && !isUsableVideo(fmt->streams[videoIndex])) videoIndex = -1;
@@ -379,14 +386,7 @@ struct MediaReader::Impl {
   void reopenAtStart() {
     ++seeks;
     spdlog::trace("{}: reopen to seek", path);
-    AVFormatContext* raw = nullptr;
-    AvioPtr newAvio;
-    int r = openInput(&raw, newAvio);
-    if (r < 0) fail("cannot reopen to seek (" + ffmpegError(r) + ")");
-    fmt.reset(raw);  // closes the old demuxer before its AVIO context goes
-    avio = std::move(newAvio);
-    r = avformat_find_stream_info(fmt.get(), nullptr);
-    if (r < 0) fail("damaged: stream information unreadable (" + ffmpegError(r) + ")");
+    openDemuxer("cannot reopen to seek");
     avcodec_flush_buffers(videoDecoder.get());
     positioned = true;
     demuxEnded = decoderEnded = false;

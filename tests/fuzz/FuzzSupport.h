@@ -20,11 +20,16 @@ namespace soundspot::fuzz {
 // Between the files of a multi-file input (also in the dictionaries).
 constexpr std::string_view kFileSeparator = "\n#--SOUNDSPOT-FUZZ-FILE--#\n";
 
-// Once per process: no log output (libFuzzer's own lines stay readable and
-// formatting log lines costs time). SOUNDSPOT_LOG=debug turns them back on.
+// No log output (libFuzzer's own lines stay readable and formatting log
+// lines costs time); SOUNDSPOT_LOG=debug turns them back on. Every target
+// calls it first; only the first call does anything.
 inline void quietLogs() {
-  const char* env = std::getenv("SOUNDSPOT_LOG");
-  spdlog::set_level(env && std::string_view(env) == "debug" ? spdlog::level::debug : spdlog::level::off);
+  static const bool once = [] {
+    const char* env = std::getenv("SOUNDSPOT_LOG");
+    spdlog::set_level(env && std::string_view(env) == "debug" ? spdlog::level::debug : spdlog::level::off);
+    return true;
+  }();
+  (void)once;
 }
 
 // $TMPDIR/soundspot-fuzz-<pid>, created on first use and removed at a normal
@@ -44,6 +49,15 @@ inline const std::filesystem::path& scratchDir() {
   };
   static Scratch scratch;
   return scratch.dir;
+}
+
+// A target's input file in the scratch folder, or a folder there (created)
+// for inputs that stand for several files.
+inline std::filesystem::path scratchFile(std::string_view name) { return scratchDir() / name; }
+inline std::filesystem::path scratchFolder(std::string_view name) {
+  auto dir = scratchDir() / name;
+  std::filesystem::create_directories(dir);
+  return dir;
 }
 
 // What a target does with the soundspot::Error that rejects an input: nothing,

@@ -7,10 +7,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = soundspot::fuzz;
-  static const std::filesystem::path file = [] {
-    fz::quietLogs();
-    return fz::scratchDir() / "input.sspack";
-  }();
+  fz::quietLogs();
+  static const auto file = fz::scratchFile("input.sspack");
   fz::writeBytes(file, std::string_view(reinterpret_cast<const char*>(data), size));
   try {
     const auto pack = soundspot::data::readAssetPack(file);

@@ -9,12 +9,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = soundspot::fuzz;
-  static const std::filesystem::path dir = [] {
-    fz::quietLogs();
-    auto d = fz::scratchDir() / "dataset";
-    std::filesystem::create_directories(d);
-    return d;
-  }();
+  fz::quietLogs();
+  static const auto dir = fz::scratchFolder("dataset");
   fz::writeBytes(dir / "dataset.json", std::string_view(reinterpret_cast<const char*>(data), size));
   try {
     const auto ds = soundspot::data::loadDataset(dir);

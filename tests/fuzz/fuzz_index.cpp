@@ -33,12 +33,8 @@ void fixRecords(std::vector<std::string>& parts) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = soundspot::fuzz;
-  static const std::filesystem::path dir = [] {
-    fz::quietLogs();
-    auto d = fz::scratchDir() / "index";
-    std::filesystem::create_directories(d);
-    return d;
-  }();
+  fz::quietLogs();
+  static const auto dir = fz::scratchFolder("index");
   if (size < 1) return 0;
   auto parts = fz::splitFiles(data + 1, size - 1);
   if (data[0] == 'F') fixRecords(parts);

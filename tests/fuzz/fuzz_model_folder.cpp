@@ -30,14 +30,10 @@ bool wantsLargeNetwork(const std::string& cardText) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace fz = soundspot::fuzz;
-  static const bool once = [] {
-    fz::quietLogs();
-    torch::set_num_threads(1);
-    return true;
-  }();
-  (void)once;
-  static const std::filesystem::path dir = fz::scratchDir() / "model";
-  std::filesystem::create_directories(dir);
+  fz::quietLogs();
+  static const bool oneThread = (torch::set_num_threads(1), true);
+  (void)oneThread;
+  static const auto dir = fz::scratchFolder("model");
   const auto parts = fz::splitFiles(data, size);
   if (wantsLargeNetwork(parts[0])) return 0;
   std::vector<std::string> names = {soundspot::nn::kCardFile};

@@ -5,12 +5,9 @@
 #include "tests/fuzz/FuzzSupport.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const bool once = [] {
-    soundspot::fuzz::quietLogs();
-    torch::set_num_threads(1);  // one input at a time; no thread pool churn
-    return true;
-  }();
-  (void)once;
+  soundspot::fuzz::quietLogs();
+  static const bool oneThread = (torch::set_num_threads(1), true);  // one input at a time; no thread pool churn
+  (void)oneThread;
   try {
     const auto content = soundspot::nn::decodeSafetensors(std::string(reinterpret_cast<const char*>(data), size), "fuzz.safetensors");
     (void)content;
