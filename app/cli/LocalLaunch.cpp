@@ -1,14 +1,13 @@
 #include "app/cli/LocalLaunch.h"
 
 #include "core/common/Error.h"
+#include "core/common/FreePort.h"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,23 +27,6 @@ namespace {
 
 std::atomic<int> gForwardSignal{0};
 void onSignal(int sig) { gForwardSignal = sig; }
-
-// A loopback port the kernel just handed out; rank 0 binds it a moment later.
-int freeLoopbackPort() {
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (s < 0) throw Error("--nproc", std::string("cannot open a socket: ") + std::strerror(errno));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  if (::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    const std::string why = std::strerror(errno);
-    ::close(s);
-    throw Error("127.0.0.1", "no free port for the rendezvous: " + why);
-  }
-  ::close(s);
-  return ntohs(a.sin_port);
-}
 
 std::string describe(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));

@@ -4,8 +4,8 @@
 // stops the others with an error instead of a hang, and a bad MASTER_ADDR /
 // MASTER_PORT is a clear error.
 #include "core/common/AtomicFile.h"
+#include "core/common/FreePort.h"
 #include "tests/support/Fixtures.h"
-#include "tests/support/FreePort.h"
 #include "tests/support/RunProcess.h"
 #include "tests/support/TestRegistry.h"
 #include "tests/support/ToneVideoFixtures.h"
@@ -129,7 +129,7 @@ class TestCliDistributed : public QObject {
   void aDeadRankStopsTheOthers() {
     // Started by hand (as torchrun would): rank 1 dies before step 2; rank 0
     // must end with an error naming the group, long before its timeout.
-    const int port = test::freeLoopbackPort();
+    const int port = freeLoopbackPort();
     QProcess rank0, rank1;
     auto env0 = rankEnv(port, 0, 2, 60), env1 = rankEnv(port, 1, 2, 60);
     env1.insert("SOUNDSPOT_FAULT_RANK_EXIT", "1:2");
@@ -161,7 +161,7 @@ class TestCliDistributed : public QObject {
 
   void aBadMasterAddressOrPortIsAClearError() {
     // Nobody listens on this port: rank 1 gives up after SOUNDSPOT_DIST_TIMEOUT.
-    const int port = test::freeLoopbackPort();
+    const int port = freeLoopbackPort();
     auto r = test::runProgram(QStringLiteral(SOUNDSPOT_CLI_PATH), trainArgs(dir_ / "videos", dir_ / "bad", 2, 4), 60000,
                               rankEnv(port, 1, 2, 3));
     QVERIFY(!r.crashed);

@@ -2,10 +2,11 @@
 // threads of this process (each with its own store client, process group
 // and model, exactly as separate processes would have).
 #include "core/common/Error.h"
+#include "core/common/FreePort.h"
 #include "tests/support/Fixtures.h"
-#include "tests/support/FreePort.h"
 #include "tests/support/TestRegistry.h"
 #include "tests/training/SyntheticAvSource.h"
+#include "tests/training/TinyTrainOptions.h"
 #include "training/Distributed.h"
 #include "training/Trainer.h"
 
@@ -37,7 +38,7 @@ training::DistributedEnv envFor(int port, int rank, int world, int timeoutSecond
 
 // All ranks of a group, joined concurrently (each constructor waits for the others).
 std::vector<std::shared_ptr<training::Distributed>> makeGroup(int world, int timeoutSeconds = 30) {
-  const int port = test::freeLoopbackPort();
+  const int port = freeLoopbackPort();
   std::vector<std::future<std::shared_ptr<training::Distributed>>> joins;
   for (int r = 0; r < world; ++r)
     joins.push_back(std::async(std::launch::async, [=] {
@@ -46,19 +47,6 @@ std::vector<std::shared_ptr<training::Distributed>> makeGroup(int world, int tim
   std::vector<std::shared_ptr<training::Distributed>> group;
   for (auto& j : joins) group.push_back(j.get());
   return group;
-}
-
-training::TrainOptions tinyOptions(const fs::path& out, nn::Arch arch, training::Objective objective) {
-  training::TrainOptions o;
-  o.net = {arch, 4, 128};
-  o.objective = objective;
-  o.steps = 3;
-  o.batchSize = 4;
-  o.schedule.base = 1e-3;
-  o.checkpointEvery = 0;
-  o.out = out;
-  o.seed = 7;
-  return o;
 }
 
 // Training mode with BatchNorm in eval mode: per-rank BatchNorm normalises
@@ -103,7 +91,7 @@ void compareGradients(nn::Arch arch, training::Objective objective, bool buckete
     std::vector<std::thread> threads;
     for (int r = 0; r < 2; ++r)
       threads.emplace_back([&, r] {
-        auto o = tinyOptions(root / ("r" + std::to_string(r)), arch, objective);
+        auto o = test::tinyTrainOptions(root / ("r" + std::to_string(r)), 3, 4, arch, objective);
         o.distributed = group[r];
         o.bucketedAllReduce = bucketed;
         o.bucketBytes = 4096;
@@ -114,7 +102,7 @@ void compareGradients(nn::Arch arch, training::Objective objective, bool buckete
       });
     for (auto& t : threads) t.join();
   }
-  auto o = tinyOptions(root / "one", arch, objective);
+  auto o = test::tinyTrainOptions(root / "one", 3, 4, arch, objective);
   o.batchSize = 8;
   training::Trainer one(o, unused);
   {
@@ -228,7 +216,7 @@ class TestDistributed : public QObject {
     std::vector<std::thread> threads;
     for (int r = 0; r < 2; ++r)
       threads.emplace_back([&, r] {
-        auto o = tinyOptions(root / ("r" + std::to_string(r)), nn::Arch::Avol, training::Objective::Contrastive);
+        auto o = test::tinyTrainOptions(root / ("r" + std::to_string(r)), 3, 4, nn::Arch::Avol, training::Objective::Contrastive);
         o.distributed = group[r];
         o.bucketedAllReduce = true;
         o.bucketBytes = 4096;
@@ -252,7 +240,7 @@ class TestDistributed : public QObject {
       std::vector<std::thread> threads;
       for (int r = 0; r < 2; ++r)
         threads.emplace_back([&, r] {
-          auto o = tinyOptions(root / ("r" + std::to_string(r)), nn::Arch::Avol, training::Objective::Avc);
+          auto o = test::tinyTrainOptions(root / ("r" + std::to_string(r)), 3, 4, nn::Arch::Avol, training::Objective::Avc);
           o.distributed = group[r];
           o.bucketedAllReduce = true;
           ranks[r] = std::make_unique<training::Trainer>(o, source);
@@ -276,7 +264,7 @@ class TestDistributed : public QObject {
     // Nobody hosts the store on this port: rank 1 gives up after the timeout.
     const auto start = std::chrono::steady_clock::now();
     try {
-      training::Distributed d(envFor(test::freeLoopbackPort(), 1, 2, 2));
+      training::Distributed d(envFor(freeLoopbackPort(), 1, 2, 2));
       QFAIL("joined a group without a store");
     } catch (const Error& e) {
       qInfo("%s", e.what());
@@ -284,7 +272,7 @@ class TestDistributed : public QObject {
     }
     QVERIFY(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
     // A host name that does not resolve.
-    auto bad = envFor(test::freeLoopbackPort(), 1, 2, 2);
+    auto bad = envFor(freeLoopbackPort(), 1, 2, 2);
     bad.masterAddr = "no-such-host.invalid";
     QVERIFY_THROWS_EXCEPTION(Error, training::Distributed{bad});
     // Rank 0 cannot host the store on a port that is taken.

@@ -5,6 +5,7 @@
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestRegistry.h"
 #include "tests/training/SyntheticAvSource.h"
+#include "tests/training/TinyTrainOptions.h"
 #include "training/LearningRateSchedule.h"
 #include "training/Objectives.h"
 #include "training/Trainer.h"
@@ -20,18 +21,6 @@ using namespace soundspot;
 namespace fs = std::filesystem;
 
 namespace {
-
-training::TrainOptions tinyOptions(const fs::path& out, int64_t steps) {
-  training::TrainOptions o;
-  o.net = {nn::Arch::Avol, 4, 128};
-  o.steps = steps;
-  o.batchSize = 8;
-  o.schedule.base = 1e-3;
-  o.checkpointEvery = 0;
-  o.out = out;
-  o.seed = 7;
-  return o;
-}
 
 std::vector<double> lossesOf(const fs::path& out) {
   std::vector<double> losses;
@@ -88,15 +77,15 @@ class TestTraining : public QObject {
     const auto root = test::freshTempDir("train");
     {
       test::SyntheticAvSource src(3);
-      training::Trainer full(tinyOptions(root / "full", 4), src);
+      training::Trainer full(test::tinyTrainOptions(root / "full", 4, 8), src);
       full.run();
     }
     {
       test::SyntheticAvSource src(3);
-      training::Trainer first(tinyOptions(root / "split", 2), src);
+      training::Trainer first(test::tinyTrainOptions(root / "split", 2, 8), src);
       first.run();
     }
-    auto opts = tinyOptions(root / "split", 4);
+    auto opts = test::tinyTrainOptions(root / "split", 4, 8);
     opts.resume = true;
     test::SyntheticAvSource src(3);
     training::Trainer resumed(opts, src);
@@ -116,7 +105,7 @@ class TestTraining : public QObject {
     // and the paper's learning rate.
     const auto root = test::freshTempDir("train");
     test::SyntheticAvSource train(11), val(12);
-    auto opts = tinyOptions(root / "m", 200);
+    auto opts = test::tinyTrainOptions(root / "m", 200, 8);
     opts.net.similarity = nn::Similarity::Cosine;
     opts.schedule.base = 1e-4;
     opts.batchSize = 32;
@@ -137,7 +126,7 @@ class TestTraining : public QObject {
     // afterwards so that the model's own decision (logit > 0) is right.
     const auto root = test::freshTempDir("train");
     test::SyntheticAvSource train(31), val(32);
-    auto opts = tinyOptions(root / "c", 150);
+    auto opts = test::tinyTrainOptions(root / "c", 150, 8);
     opts.objective = training::Objective::Contrastive;
     opts.net.similarity = nn::Similarity::Cosine;
     opts.batchSize = 16;
@@ -151,7 +140,7 @@ class TestTraining : public QObject {
     QVERIFY(nn::avolNet(loaded)->calibration->weight.item<float>() == calibration.at("a").get<float>());
     // Fresh pairs, decided by the saved model alone.
     test::SyntheticAvSource fresh(33);
-    auto check = tinyOptions(root / "check", 1);
+    auto check = test::tinyTrainOptions(root / "check", 1, 8);
     check.objective = training::Objective::Avc;
     check.net.similarity = nn::Similarity::Cosine;
     check.initFrom = root / "c";
@@ -165,7 +154,7 @@ class TestTraining : public QObject {
     // the distance -> FC head so that AVE-Net's own AVC decision is right.
     const auto root = test::freshTempDir("train");
     test::SyntheticAvSource train(41), val(42);
-    auto opts = tinyOptions(root / "ave", 60);
+    auto opts = test::tinyTrainOptions(root / "ave", 60, 8);
     opts.net.arch = nn::Arch::Ave;
     opts.objective = training::Objective::Contrastive;
     opts.batchSize = 16;
@@ -177,7 +166,7 @@ class TestTraining : public QObject {
           head.at("avc_accuracy").get<double>());
     QVERIFY(head.at("a").get<double>() < 0);  // farther apart never reads as a better match
     test::SyntheticAvSource fresh(43);
-    auto check = tinyOptions(root / "check", 1);
+    auto check = test::tinyTrainOptions(root / "check", 1, 8);
     check.net.arch = nn::Arch::Ave;
     check.objective = training::Objective::Avc;
     check.initFrom = root / "ave";
@@ -189,7 +178,7 @@ class TestTraining : public QObject {
   void contrastiveTrainsAve() {
     const auto root = test::freshTempDir("train");
     test::SyntheticAvSource train(21);
-    auto opts = tinyOptions(root / "c", 3);
+    auto opts = test::tinyTrainOptions(root / "c", 3, 8);
     opts.net.arch = nn::Arch::Ave;
     opts.objective = training::Objective::Contrastive;
     training::Trainer trainer(opts, train);
