@@ -21,17 +21,36 @@ void checkObjective(nn::Arch arch, Objective objective) {
     throw UsageError("--objective", "contrastive needs embeddings (arch avol or ave); L3-Net trains with avc");
 }
 
-torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature) {
+torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                              const torch::Tensor& notNegative) {
   const int64_t n = similarity.size(0);
   const auto ids = audioIdentity.to(similarity.device(), torch::kLong);
-  const auto sameSource = ids.unsqueeze(1).eq(ids.unsqueeze(0));
+  auto excluded = ids.unsqueeze(1).eq(ids.unsqueeze(0));
+  if (notNegative.defined()) excluded = excluded.logical_or(notNegative.to(similarity.device(), torch::kBool));
   const auto eye = torch::eye(n, torch::TensorOptions().dtype(torch::kBool).device(similarity.device()));
-  const auto masked = sameSource.logical_and(eye.logical_not());
+  const auto masked = excluded.logical_and(eye.logical_not());
   // -inf would turn a fully masked row into NaN; a large negative number
   // gives exactly the same softmax for the rows that keep any negative.
   const auto logits = (similarity.to(torch::kFloat) / temperature).masked_fill(masked, -1e9);
   const auto target = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
   return 0.5 * (F::cross_entropy(logits, target) + F::cross_entropy(logits.t(), target));
+}
+
+torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor& audioIdentity, int64_t k) {
+  torch::NoGradGuard noGrad;
+  const int64_t n = audio.size(0);
+  const auto a = audio.detach().to(torch::kFloat);
+  const auto ids = audioIdentity.to(a.device(), torch::kLong);
+  const auto sameSource = ids.unsqueeze(1).eq(ids.unsqueeze(0));  // includes the diagonal
+  const auto candidates = sameSource.logical_not();
+  const int64_t take = std::min<int64_t>(k, n - 1);
+  auto pairs = torch::zeros({n, n}, torch::TensorOptions().dtype(torch::kBool).device(a.device()));
+  if (take <= 0) return pairs;
+  const auto cosine = torch::mm(a, a.t()).masked_fill(sameSource, -std::numeric_limits<float>::infinity());
+  const auto nearest = std::get<1>(cosine.topk(take, 1));
+  pairs.scatter_(1, nearest, true);
+  pairs = pairs.logical_and(candidates);  // a row with fewer than k other recordings picked masked entries
+  return pairs.logical_or(pairs.t());
 }
 
 torch::Tensor regionSimilarities(nn::AvolNet avol, const torch::Tensor& images, const torch::Tensor& spectrograms) {
@@ -58,10 +77,11 @@ torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& 
   return logits.select(1, 1) - logits.select(1, 0);
 }
 
-LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature,
-                       double globalWeight, const GatherFn& gather) {
+LossResult computeLoss(const nn::Model& model, const LossSettings& settings, const data::AvcBatch& batch,
+                       const GatherFn& gather) {
   LossResult result;
-  if (objective == Objective::Contrastive) {
+  const double temperature = settings.temperature;
+  if (settings.objective == Objective::Contrastive) {
     // Across ranks: the embeddings (not the images) are gathered, so every
     // rank scores the whole global batch and its frames meet every rank's audio.
     auto all = [&](const torch::Tensor& t) { return gather ? gather(t) : t; };
@@ -72,15 +92,18 @@ LossResult computeLoss(const nn::Model& model, Objective objective, const data::
           all(F::normalize(avol->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2));
       const auto audio =
           all(F::normalize(avol->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)));
+      const auto notNegative = settings.similarAudio > 0 ? similarAudioPairs(audio, ids, settings.similarAudio) : torch::Tensor();
       const auto perRegion = torch::einsum("icp,jc->ijp", {regions, audio});
       similarity = perRegion.amax(2);
-      result.loss = contrastiveLoss(similarity, ids, temperature);
-      if (globalWeight > 0) result.loss = result.loss + globalWeight * contrastiveLoss(perRegion.mean(2), ids, temperature);
+      result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
+      if (settings.globalWeight > 0)
+        result.loss = result.loss + settings.globalWeight * contrastiveLoss(perRegion.mean(2), ids, temperature, notNegative);
     } else if (auto ave = nn::aveNet(model)) {
       const auto image = all(ave->imageEmbedding(batch.images).to(torch::kFloat));
       const auto audio = all(ave->audioEmbedding(batch.spectrograms).to(torch::kFloat));
       similarity = torch::mm(image, audio.t());
-      result.loss = contrastiveLoss(similarity, ids, temperature);
+      const auto notNegative = settings.similarAudio > 0 ? similarAudioPairs(audio, ids, settings.similarAudio) : torch::Tensor();
+      result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
     } else {
       throw UsageError("--objective", "contrastive needs arch avol or ave");
     }

@@ -34,8 +34,20 @@ struct LossResult {
 // Symmetric InfoNCE on a B x B similarity matrix (rows: frames, columns:
 // audio; positives on the diagonal). Off-diagonal pairs whose audio comes
 // from the same recording as the row's (or column's) own audio are not
-// negatives: they are masked out.
-torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature);
+// negatives: they are masked out, and so are the pairs set in `notNegative`
+// (B x B bool, optional; see similarAudioPairs).
+torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                              const torch::Tensor& notNegative = {});
+
+// Label-free false negatives: (i, j) is set when audio j is among the k
+// audios most similar to audio i (cosine of the B x C L2-normalised audio
+// embeddings, no gradient), or the other way round; other pieces of the
+// same recording do not count towards k (they are masked anyway). In a batch
+// of scenes another recording of the same kind of sound (another dog
+// barking) is a false negative: pushing its frame away from the audio
+// teaches the towers to tell instances apart rather than kinds of object.
+// The nearest audios are the likeliest such pairs; no label is used.
+torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor& audioIdentity, int64_t k);
 
 // B x B similarity of every frame with every audio for AVOL-Net / AVE-Net.
 torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
@@ -60,7 +72,13 @@ torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& 
 // trainer scales the loss by the world size before averaging). avc needs
 // no gather: its loss is a mean over independent pairs.
 using GatherFn = std::function<torch::Tensor(const torch::Tensor&)>;
-LossResult computeLoss(const nn::Model& model, Objective objective, const data::AvcBatch& batch, double temperature,
-                       double globalWeight = 0, const GatherFn& gather = nullptr);
+struct LossSettings {
+  Objective objective = Objective::Avc;
+  double temperature = 0.07;   // contrastive
+  double globalWeight = 0;     // contrastive AVOL-Net (above)
+  int64_t similarAudio = 0;    // contrastive: k of similarAudioPairs (0: off)
+};
+LossResult computeLoss(const nn::Model& model, const LossSettings& settings, const data::AvcBatch& batch,
+                       const GatherFn& gather = nullptr);
 
 }  // namespace soundspot::training

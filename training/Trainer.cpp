@@ -261,7 +261,7 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   {
     CudaAutocast autocast(cuda_);
     CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
-    result = computeLoss(model_, opt_.objective, batch, opt_.temperature, opt_.globalWeight, gather);
+    result = computeLoss(model_, {opt_.objective, opt_.temperature, opt_.globalWeight, opt_.similarAudio}, batch, gather);
   }
   if (!dist) {
     result.loss.backward();
@@ -453,6 +453,7 @@ json Trainer::card() const {
   if (opt_.timeLimitSeconds > 0) recipe["time_limit_seconds"] = opt_.timeLimitSeconds;
   if (opt_.objective == Objective::Contrastive) recipe["temperature"] = opt_.temperature;
   if (opt_.globalWeight > 0) recipe["global_weight"] = opt_.globalWeight;
+  if (opt_.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.similarAudio;
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},

@@ -36,6 +36,7 @@ struct TrainOptions {
   double weightDecay = 1e-5;
   double temperature = 0.07;      // contrastive only
   double globalWeight = 0;        // contrastive AVOL-Net: weight of the mean-over-positions term (Objectives.h)
+  int64_t similarAudio = 0;       // contrastive: the k most similar audios are not negatives (Objectives.h)
   std::string device = "cpu";     // "cpu" | "cuda"
   uint64_t seed = 1;
   int64_t valEvery = 0;           // 0 = only at the end (when a validation source is given)

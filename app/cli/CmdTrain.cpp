@@ -32,7 +32,7 @@ struct TrainArgs {
   // tower and width: "" / 0 = the --init model's, else paper and 64; objective "" = avc.
   std::string data, scenes, arch = "avol", objective, out, device = "auto", init, similarity = "auto", tower;
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
-  int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0;
+  int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0, similarAudio = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
@@ -148,6 +148,10 @@ void runTrain(TrainArgs a) {
   opt.globalWeight = a.globalWeight;
   opt.checkpointSeconds = a.checkpointMinutes * 60;
   if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
+  opt.similarAudio = a.similarAudio;
+  if (a.similarAudio < 0) throw UsageError("--similar-audio-not-negative", "must not be negative");
+  if (a.similarAudio > 0 && opt.objective != training::Objective::Contrastive)
+    throw UsageError("--similar-audio-not-negative", "applies to --objective contrastive (avc has no in-batch negatives)");
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
   opt.bucketedAllReduce = training::parseAllReduce(a.parallel.allReduce);
@@ -247,6 +251,10 @@ CommandRegistration reg("train", [](CLI::App& app) {
                   "Conv towers: paper | compact (CPU: 4x4 stride-4 stem, same output grids) [default: the --init model's, else paper]");
   cmd->add_option("--global-weight", args->globalWeight,
                   "Contrastive AVOL-Net: add this weight of the loss on the mean over positions (shortens the plateau)")
+      ->capture_default_str();
+  cmd->add_option("--similar-audio-not-negative", args->similarAudio,
+                  "Contrastive: the K audios of the batch nearest to a pair's own audio (audio embeddings) are not its "
+                  "negatives: likely the same kind of sound from another recording (label-free)")
       ->capture_default_str();
   cmd->add_option("--checkpoint-minutes", args->checkpointMinutes, "Also checkpoint after this many minutes (0: off)")
       ->capture_default_str();

@@ -73,6 +73,33 @@ class TestTraining : public QObject {
     QVERIFY(std::abs(unmasked - expected) > 0.1);
   }
 
+  void similarAudioPairsAreNotNegatives() {
+    // Audio 0 and 2 point the same way (two recordings of one kind of sound),
+    // 1 and 3 another way; 3 and 4 are pieces of one recording.
+    auto a = torch::tensor({{1.0f, 0.1f}, {0.0f, 1.0f}, {0.9f, 0.0f}, {0.2f, 1.0f}, {0.3f, 1.0f}});
+    a = torch::nn::functional::normalize(a, torch::nn::functional::NormalizeFuncOptions().dim(1));
+    const auto ids = torch::tensor({0, 1, 2, 3, 3}, torch::kLong);
+    const auto pairs = training::similarAudioPairs(a, ids, 1);
+    auto at = [&](int i, int j) { return pairs[i][j].item<bool>(); };
+    QVERIFY(at(0, 2) && at(2, 0));              // each other's nearest
+    QVERIFY(at(1, 3) || at(1, 4));              // 1's nearest other recording is 3 or 4
+    QVERIFY(at(3, 1) && at(4, 1));              // 3 and 4: their nearest other recording is 1
+    QVERIFY(!at(3, 4) && !at(4, 3));            // the same recording is not counted (masked anyway)
+    QVERIFY(!at(0, 1) && !at(0, 3) && !at(2, 4));
+    for (int i = 0; i < 5; ++i) QVERIFY(!at(i, i));
+    QVERIFY(training::similarAudioPairs(a, ids, 0).any().item<bool>() == false);
+
+    // The loss with those pairs excluded equals the loss where they share a recording id.
+    const auto sim = torch::rand({5, 5}, torch::TensorOptions().dtype(torch::kFloat));
+    const auto two = torch::tensor({{false, false, true}, {false, false, false}, {true, false, false}});
+    const auto s3 = sim.slice(0, 0, 3).slice(1, 0, 3);
+    const double withPairs = training::contrastiveLoss(s3, torch::tensor({0, 1, 2}, torch::kLong), 0.1, two).item<double>();
+    const double sameId = training::contrastiveLoss(s3, torch::tensor({0, 1, 0}, torch::kLong), 0.1).item<double>();
+    const double plain = training::contrastiveLoss(s3, torch::tensor({0, 1, 2}, torch::kLong), 0.1).item<double>();
+    QVERIFY2(std::abs(withPairs - sameId) < 1e-6, (std::to_string(withPairs) + " vs " + std::to_string(sameId)).c_str());
+    QVERIFY(std::abs(withPairs - plain) > 1e-4);
+  }
+
   void resumeReproducesTheNextLoss() {
     const auto root = test::freshTempDir("train");
     {
