@@ -12,6 +12,7 @@
 #include "core/nn/Safetensors.h"
 #include "core/retrieval/Index.h"
 #include "tests/fuzz/FuzzSupport.h"
+#include "tests/support/DatasetSamples.h"
 #ifdef SOUNDSPOT_HAS_FFMPEG
 #include "core/media/MediaWriter.h"
 #endif
@@ -238,33 +239,13 @@ void indexSeeds() {
 }
 
 void datasetSeeds() {
-  seed("fuzz_dataset", "good.json", R"({
-  "format": "soundspot-dataset/1", "name": "tiny", "ontology": "audioset",
-  "clips": [
-    {"id": "a", "media": "clips/a.mp4", "split": "train", "labels": ["Violin, fiddle", "Dog"],
-     "annotations": [{"time": 3.0,
-        "sounding": [{"label": "Violin, fiddle", "box": [0.12, 0.30, 0.41, 0.77]}],
-        "silent": [{"label": "Dog", "box": [0.60, 0.35, 0.88, 0.80]}]},
-        {"time": 4.5, "sounding": []}]},
-    {"id": "b", "media": "b.mp4", "split": "test", "subset": "test-unseen"},
-    {"id": "d", "media": "d.mp4", "split": "val", "labels": null, "annotations": null},
-    {"id": "c", "media": "sub/c.mkv"}
-  ]})");
+  seed("fuzz_dataset", "good.json", test::kTinyDataset);
+  // Optional fields given as null.
+  seed("fuzz_dataset", "good-nulls.json",
+       test::datasetWithClips(R"({"id": "d", "media": "d.mp4", "split": "val", "labels": null, "annotations": null})"));
   // The malformed files of tests/core/data/test_dataset.cpp.
-  const char* bad[] = {
-      R"({"media": "x.mp4"})",
-      R"({"id": "x", "media": 7})",
-      R"({"id": "x", "media": "x.mp4", "split": "training"})",
-      R"({"id": "x", "media": "x.mp4", "labels": "Dog"})",
-      R"({"id": "x", "media": "x.mp4", "annotations": [{"time": "3", "sounding": []}]})",
-      R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3, "sounding": [{"label": "Dog", "box": [0.5, 0.1, 0.2, 0.9]}]}]})",
-      R"({"id": "x", "media": "a.mp4"}, {"id": "x", "media": "b.mp4"})",
-  };
   int i = 0;
-  for (const char* clip : bad)
-    seed("fuzz_dataset", "bad-" + std::to_string(i++) + ".json", std::string(R"({"format": "soundspot-dataset/1", "clips": [)") + clip + "]}");
-  seed("fuzz_dataset", "bad-format.json", R"({"format": "soundspot-dataset/2", "clips": []})");
-  seed("fuzz_dataset", "bad-unterminated.json", R"({"format": "soundspot-dataset/1", "clips": [)");
+  for (const auto& bad : test::kMalformedDatasets) seed("fuzz_dataset", "bad-" + std::to_string(i++) + ".json", bad.json);
 }
 
 void classMappingSeeds(const fs::path& sourceDir) {

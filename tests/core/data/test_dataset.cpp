@@ -1,6 +1,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/data/Dataset.h"
+#include "tests/support/DatasetSamples.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestRegistry.h"
 
@@ -20,18 +21,6 @@ std::filesystem::path writeDataset(const std::string& json) {
   return dir;
 }
 
-const char* kGood = R"({
-  "format": "soundspot-dataset/1", "name": "tiny", "ontology": "audioset",
-  "clips": [
-    {"id": "a", "media": "clips/a.mp4", "split": "train", "labels": ["Violin, fiddle", "Dog"],
-     "annotations": [{"time": 3.0,
-        "sounding": [{"label": "Violin, fiddle", "box": [0.12, 0.30, 0.41, 0.77]}],
-        "silent": [{"label": "Dog", "box": [0.60, 0.35, 0.88, 0.80]}]},
-        {"time": 4.5, "sounding": []}]},
-    {"id": "b", "media": "b.mp4", "split": "test", "subset": "test-unseen"},
-    {"id": "d", "media": "d.mp4", "split": "test", "subset": "test-seen"},
-    {"id": "c", "media": "sub/c.mkv"}
-  ]})";
 
 // The message must name the clip and the field.
 void expectError(const std::string& json, const std::string& clip, const std::string& field,
@@ -48,9 +37,6 @@ void expectError(const std::string& json, const std::string& clip, const std::st
   }
 }
 
-std::string oneClip(const std::string& clipBody) {
-  return R"({"format": "soundspot-dataset/1", "clips": [)" + clipBody + "]}";
-}
 
 }  // namespace
 
@@ -58,7 +44,7 @@ class TestDataset : public QObject {
   Q_OBJECT
  private Q_SLOTS:
   void parsesEveryField() {
-    const auto dir = writeDataset(kGood);
+    const auto dir = writeDataset(test::kTinyDataset);
     const Dataset ds = loadDataset(dir);
     QCOMPARE(ds.name, std::string("tiny"));
     QCOMPARE(ds.clips.size(), size_t{4});
@@ -77,7 +63,7 @@ class TestDataset : public QObject {
     QCOMPARE(ds.clips[1].subset, std::string("test-unseen"));
   }
   void clipWithoutSplitBelongsToEverySplit() {
-    const Dataset ds = loadDataset(writeDataset(kGood));
+    const Dataset ds = loadDataset(writeDataset(test::kTinyDataset));
     auto ids = [](const std::vector<Clip>& cs) {
       std::set<std::string> s;
       for (auto& c : cs) s.insert(c.id);
@@ -92,37 +78,14 @@ class TestDataset : public QObject {
   }
   void labelsCheckedAgainstOntology() {
     const LabelCheck known = [](const std::string& l) { return l == "Violin, fiddle" || l == "Dog"; };
-    QCOMPARE(loadDataset(writeDataset(kGood), known).clips.size(), size_t{4});
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "labels": ["Violin"]})"), "x", "labels[0]", known);
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 1,
+    QCOMPARE(loadDataset(writeDataset(test::kTinyDataset), known).clips.size(), size_t{4});
+    expectError(test::datasetWithClips(R"({"id": "x", "media": "x.mp4", "labels": ["Violin"]})"), "x", "labels[0]", known);
+    expectError(test::datasetWithClips(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 1,
                 "sounding": [{"label": "Cat", "box": [0,0,1,1]}]}]})"),
                 "x", "annotations[0].sounding[0].label", known);
   }
   void malformedFilesNameClipAndField() {
-    expectError(oneClip(R"({"media": "x.mp4"})"), "#0", "id");
-    expectError(oneClip(R"({"id": "x"})"), "x", "media");
-    expectError(oneClip(R"({"id": "x", "media": 7})"), "x", "media");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "split": "training"})"), "x", "split");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "labels": "Dog"})"), "x", "labels");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"sounding": []}]})"), "x",
-                "annotations[0].time");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": "3", "sounding": []}]})"), "x",
-                "annotations[0].time");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3}]})"), "x",
-                "annotations[0].sounding");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3,
-                "sounding": [{"label": "Dog", "box": [0.5, 0.5, 0.4, 0.9]}]}]})"),
-                "x", "annotations[0].sounding[0].box");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3,
-                "sounding": [{"label": "Dog", "box": [0, 0, 1.5, 1]}]}]})"),
-                "x", "annotations[0].sounding[0].box");
-    expectError(oneClip(R"({"id": "x", "media": "x.mp4", "annotations": [{"time": 3,
-                "sounding": [], "silent": [{"label": "Dog", "box": [0, 0, 1]}]}]})"),
-                "x", "annotations[0].silent[0].box");
-    expectError(oneClip(R"({"id": "x", "media": "a.mp4"}, {"id": "x", "media": "b.mp4"})"), "x", "id");
-    expectError(R"({"format": "soundspot-dataset/2", "clips": []})", "", "format");
-    expectError(R"({"format": "soundspot-dataset/1"})", "", "clips");
-    expectError(R"({"format": "soundspot-dataset/1", "clips": [)", "", "JSON");
+    for (const auto& bad : test::kMalformedDatasets) expectError(bad.json, bad.clip, bad.field);
   }
   // fuzz_dataset's finding (tests/fuzz/regressions/fuzz_dataset): a number
   // too large for a double ("-1e308243") made the JSON parser throw an
