@@ -37,7 +37,7 @@ struct TrainArgs {
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
   uint64_t seed = 1;
-  bool resume = false, noGridFix = false, varyInstances = false, noPrefetch = false, noCache = false;
+  bool resume = false, noGridFix = false, varyInstances = false, shapeAugment = false, noPrefetch = false, noCache = false;
 };
 
 constexpr double kLearningRate = 1e-4, kFineTuneLearningRate = 1e-5;
@@ -202,10 +202,12 @@ void runTrain(TrainArgs a) {
     }
   } else {
     const std::string device = opt.device;
-    openTrain = [&a, device, dataSeed] {
-      return data::openSceneSource(a.scenes, "train", device, dataSeed, a.varyInstances);
-    };
+    data::SceneRules rules;
+    rules.instanceAugment = a.varyInstances;
+    if (a.shapeAugment) rules.silhouetteRate = 0.25, rules.channelShuffleRate = 0.5;
+    openTrain = [&a, device, dataSeed, rules] { return data::openSceneSource(a.scenes, "train", device, dataSeed, rules); };
     opt.recipe["vary_instances"] = a.varyInstances;
+    opt.recipe["shape_augment"] = a.shapeAugment;
     if (writer) validation = data::openSceneSource(a.scenes, "val", opt.device, a.seed + 1);
     opt.recipe["scenes"] = a.scenes;
   }
@@ -268,6 +270,9 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_flag("--vary-instances", args->varyInstances,
                 "Scenes only: vary each training object's look and sound (greyscale, colour, width, 0.8-1.2x "
                 "playback; docs/SCENES.md). Measured: no gain on unseen instances at the CPU budget (README)");
+  cmd->add_flag("--shape-augment", args->shapeAugment,
+                "Scenes only: draw 25% of training objects as flat silhouettes of a random colour and half with "
+                "their colour channels permuted, so that the vision tower has to learn shapes (docs/SCENES.md)");
   cmd->add_flag("--no-frame-grid-fix", args->noGridFix,
                 "Ablation: sample negative audio anywhere, not on the frame grid (dataset folders only)");
   cmd->add_option("--init", args->init,

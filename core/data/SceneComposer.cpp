@@ -143,6 +143,12 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
       o.stretch = uniform(rng, 1 - rules.stretchJitter, 1 + rules.stretchJitter);
       o.playbackRate = uniform(rng, rules.minPlaybackRate, rules.maxPlaybackRate);
     }
+  if (split == SceneSplit::Train && (rules.silhouetteRate > 0 || rules.channelShuffleRate > 0))
+    for (auto& o : plan.objects) {
+      o.silhouette = uniform(rng, 0, 1) < float(rules.silhouetteRate);
+      for (auto& c : o.silhouetteColour) c = uniform(rng, 0.f, 255.f);
+      if (uniform(rng, 0, 1) < float(rules.channelShuffleRate)) std::shuffle(o.channelOrder.begin(), o.channelOrder.end(), rng);
+    }
 
   std::vector<int> soundingObjects;
   for (int i = 0; i < n; ++i)
@@ -252,12 +258,16 @@ void renderSceneFrame(const AssetPack& pack, const ScenePlan& plan, const SceneR
             acc[3] += wgt * alpha;
           }
         if (acc[3] <= 1e-3f) continue;
-        if (o.greyscale) {
+        if (o.silhouette) {
+          for (int c = 0; c < 3; ++c) acc[c] = o.silhouetteColour[c] * acc[3];
+        } else if (o.greyscale) {
           const float luma = 0.299f * acc[0] + 0.587f * acc[1] + 0.114f * acc[2];
           acc[0] = acc[1] = acc[2] = luma;
         } else {
           for (int c = 0; c < 3; ++c) acc[c] = std::min(acc[c] * o.colourGain[c], 255.f * acc[3]);
         }
+        const float in[3] = {acc[0], acc[1], acc[2]};
+        for (int c = 0; c < 3; ++c) acc[c] = in[o.channelOrder[c]];
         uint8_t* d = &rgb[(size_t(y) * w + x) * 3];
         for (int c = 0; c < 3; ++c) d[c] = static_cast<uint8_t>(std::clamp(std::lround(acc[c] + d[c] * (1 - acc[3])), 0L, 255L));
         if (acc[3] >= 0.5f) {

@@ -35,6 +35,11 @@ struct SceneRules {
   float colourJitter = 0.2f;       // per-channel gain 1 ± this
   float stretchJitter = 0.15f;     // object width × (1 ± this)
   float minPlaybackRate = 0.8f, maxPlaybackRate = 1.2f;  // recording played faster/slower (pitch follows)
+  // Training scenes only: take colour and texture away from some objects so
+  // that the vision tower has to use shape, the cue most shared by a photo
+  // and a drawing of one kind of object (train --shape-augment).
+  double silhouetteRate = 0.0;     // objects drawn as a flat silhouette of a random colour
+  double channelShuffleRate = 0.0; // objects drawn with their colour channels permuted
 };
 
 struct SceneObject {
@@ -48,6 +53,9 @@ struct SceneObject {
   std::array<float, 3> colourGain{1.f, 1.f, 1.f};
   float stretch = 1.f;             // width scale of the drawn image
   float playbackRate = 1.f;        // its recording's speed
+  bool silhouette = false;         // drawn as its alpha mask filled with silhouetteColour
+  std::array<float, 3> silhouetteColour{0.f, 0.f, 0.f};
+  std::array<int, 3> channelOrder{0, 1, 2};  // output channel c takes input channel channelOrder[c]
 };
 
 struct SceneSecond {

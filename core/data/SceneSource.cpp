@@ -22,10 +22,9 @@ constexpr int kSceneWidth = 320, kSceneHeight = 240;
 
 class SceneSource : public BatchSource {
  public:
-  SceneSource(AssetPack pack, SceneSplit split, torch::Device device, uint64_t seed, bool varyInstances)
-      : pack_(std::move(pack)), split_(split), pools_(scenePools(pack_, split)), device_(device), seed_(seed),
-        augment_(split == SceneSplit::Train) {
-    rules_.instanceAugment = varyInstances;
+  SceneSource(AssetPack pack, SceneSplit split, torch::Device device, uint64_t seed, SceneRules rules)
+      : pack_(std::move(pack)), split_(split), pools_(scenePools(pack_, split)), rules_(std::move(rules)),
+        device_(device), seed_(seed), augment_(split == SceneSplit::Train) {
     seek(0);
   }
 
@@ -121,7 +120,7 @@ class SceneSource : public BatchSource {
 }  // namespace
 
 std::unique_ptr<BatchSource> openSceneSource(const std::filesystem::path& pack, const std::string& split,
-                                             const std::string& device, uint64_t seed, bool varyInstances) {
+                                             const std::string& device, uint64_t seed, const SceneRules& rules) {
   const SceneSplit s = parseSceneSplit(split);
   torch::Device dev(torch::kCPU);
   try {
@@ -132,7 +131,7 @@ std::unique_ptr<BatchSource> openSceneSource(const std::filesystem::path& pack, 
   auto assets = readAssetPack(pack);
   spdlog::info("scene source {}: {} classes, {} images, {} recordings, split {}", pack.string(), assets.classes.size(),
                assets.images.size(), assets.sounds.size(), split);
-  return std::make_unique<SceneSource>(std::move(assets), s, dev, seed, varyInstances);
+  return std::make_unique<SceneSource>(std::move(assets), s, dev, seed, rules);
 }
 
 }  // namespace soundspot::data

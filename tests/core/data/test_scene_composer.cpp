@@ -6,6 +6,7 @@
 
 #include <QtTest/QtTest>
 
+#include <algorithm>
 #include <set>
 
 using namespace soundspot;
@@ -221,6 +222,57 @@ class TestSceneComposer : public QObject {
       }
     }
     QVERIFY(checkedPixels >= 2000);
+  }
+  void shapeVariationsOnlyInTrainingScenes() {
+    SceneRules shape;
+    shape.silhouetteRate = 0.25, shape.channelShuffleRate = 0.5;
+    for (auto split : {SceneSplit::Val, SceneSplit::TestSeen, SceneSplit::TestUnseen})
+      for (uint64_t seed = 0; seed < 50; ++seed)
+        for (const auto& o : plan(split, seed, shape).objects) {
+          QVERIFY(!o.silhouette);
+          QVERIFY(o.channelOrder == (std::array<int, 3>{0, 1, 2}));
+        }
+    for (uint64_t seed = 0; seed < 50; ++seed)  // off by default
+      for (const auto& o : plan(SceneSplit::Train, seed, SceneRules{}).objects) QVERIFY(!o.silhouette);
+    int objects = 0, silhouettes = 0, shuffled = 0;
+    for (uint64_t seed = 0; seed < 300; ++seed)
+      for (const auto& o : plan(SceneSplit::Train, seed, shape).objects) {
+        ++objects, silhouettes += o.silhouette, shuffled += o.channelOrder != std::array<int, 3>{0, 1, 2};
+        auto order = o.channelOrder;
+        std::sort(order.begin(), order.end());
+        QVERIFY(order == (std::array<int, 3>{0, 1, 2}));  // a permutation
+      }
+    QVERIFY(silhouettes > objects * 0.15 && silhouettes < objects * 0.35);
+    QVERIFY(shuffled > objects * 0.3 && shuffled < objects * 0.6);  // 5 of 6 shuffles move a channel
+  }
+  void silhouettesAreOneFlatColour() {
+    const int w = 320, h = 240;
+    SceneRules shape;
+    shape.silhouetteRate = 1;
+    std::vector<uint8_t> with(w * h * 3), without(w * h * 3);
+    int inside = 0;
+    for (uint64_t seed = 0; seed < 10; ++seed) {
+      const auto p = plan(SceneSplit::Train, seed, shape);
+      ScenePlan alone = p;
+      alone.objects = {p.objects[0]};
+      QVERIFY(alone.objects[0].silhouette);
+      std::vector<SceneBox> boxes;
+      renderSceneFrame(pack_, alone, shape, 1.5, w, h, with.data(), &boxes);
+      QCOMPARE(int(boxes.size()), 1);  // the silhouette still has its ground-truth box
+      alone.objects.clear();
+      renderSceneFrame(pack_, alone, shape, 1.5, w, h, without.data());
+      const auto& colour = p.objects[0].silhouetteColour;
+      for (int j = 0; j < w * h; ++j) {
+        const uint8_t* a = &with[j * 3];
+        const uint8_t* o = &without[j * 3];
+        if (std::abs(a[0] - o[0]) + std::abs(a[1] - o[1]) + std::abs(a[2] - o[2]) < 60) continue;
+        // Opaque pixels carry exactly the silhouette's colour; the rim blends it.
+        int off = 0;
+        for (int c = 0; c < 3; ++c) off = std::max(off, int(std::abs(a[c] - std::lround(colour[c]))));
+        inside += off <= 1;
+      }
+    }
+    QVERIFY(inside > 3000);
   }
   void playbackRateShiftsThePitch() {
     // One object whose 440 Hz recording plays 1.5x faster: 660 Hz is heard.
