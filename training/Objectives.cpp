@@ -86,13 +86,17 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
     // rank scores the whole global batch and its frames meet every rank's audio.
     auto all = [&](const torch::Tensor& t) { return gather ? gather(t) : t; };
     const auto ids = all(batch.audioIdentity.to(torch::kLong));
+    // Pairs left out of the negatives (--similar-audio-not-negative), from the audio embeddings.
+    auto likelyFalseNegatives = [&](const torch::Tensor& audio) {
+      return settings.similarAudio > 0 ? similarAudioPairs(audio, ids, settings.similarAudio) : torch::Tensor();
+    };
     torch::Tensor similarity;
     if (auto avol = nn::avolNet(model)) {
       const auto regions =
           all(F::normalize(avol->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2));
       const auto audio =
           all(F::normalize(avol->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)));
-      const auto notNegative = settings.similarAudio > 0 ? similarAudioPairs(audio, ids, settings.similarAudio) : torch::Tensor();
+      const auto notNegative = likelyFalseNegatives(audio);
       const auto perRegion = torch::einsum("icp,jc->ijp", {regions, audio});
       similarity = perRegion.amax(2);
       result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
@@ -102,7 +106,7 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
       const auto image = all(ave->imageEmbedding(batch.images).to(torch::kFloat));
       const auto audio = all(ave->audioEmbedding(batch.spectrograms).to(torch::kFloat));
       similarity = torch::mm(image, audio.t());
-      const auto notNegative = settings.similarAudio > 0 ? similarAudioPairs(audio, ids, settings.similarAudio) : torch::Tensor();
+      const auto notNegative = likelyFalseNegatives(audio);
       result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
     } else {
       throw UsageError("--objective", "contrastive needs arch avol or ave");
