@@ -134,7 +134,7 @@ void toChannelsLast(torch::nn::Module& module) {
 
 Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSource* validation)
     : opt_(std::move(options)), train_(train), validation_(validation) {
-  checkObjective(opt_.net.arch, opt_.objective);
+  checkObjective(opt_.net.arch, opt_.loss.objective);
   if (opt_.batchSize < 2) throw UsageError("--batch", "needs at least 2 pairs per batch");
   cuda_ = opt_.device == "cuda";
   torch::manual_seed(opt_.seed);
@@ -261,7 +261,7 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   {
     CudaAutocast autocast(cuda_);
     CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
-    result = computeLoss(model_, {opt_.objective, opt_.temperature, opt_.globalWeight, opt_.similarAudio}, batch, gather);
+    result = computeLoss(model_, opt_.loss, batch, gather);
   }
   if (!dist) {
     result.loss.backward();
@@ -270,7 +270,7 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   // The gathered contrastive loss is the global batch's on every rank and its
   // gradient reaches only the local embeddings: the global gradient is the
   // sum over ranks, i.e. the mean of (world size x loss) (Objectives.h).
-  const double scale = opt_.objective == Objective::Contrastive ? worldSize() : 1.0;
+  const double scale = opt_.loss.objective == Objective::Contrastive ? worldSize() : 1.0;
   const torch::Tensor loss = scale == 1.0 ? result.loss : result.loss * scale;
   auto stats = torch::tensor({result.loss.item<double>(), result.accuracy}, torch::kFloat);
   std::vector<torch::Tensor> reduced{stats};  // the loss and accuracy, for the log
@@ -305,7 +305,7 @@ StepStats Trainer::trainStep() {
   // One epoch is epochSize samples of the global batch (all ranks together).
   const double lr = opt_.schedule.at(step_, std::max<int64_t>(1, train_.epochSize() / (opt_.batchSize * worldSize())));
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
-  const auto mode = opt_.objective == Objective::Avc ? data::PairMode::Avc : data::PairMode::PositivesOnly;
+  const auto mode = opt_.loss.objective == Objective::Avc ? data::PairMode::Avc : data::PairMode::PositivesOnly;
   const auto batch = toDevice(train_.next(opt_.batchSize, mode));
   model_.module()->train();
   keepFrozenTowerInEval();
@@ -345,7 +345,7 @@ double Trainer::validate(data::BatchSource& source, int64_t batches) {
         scores = correspondenceScores(model_, batch.images, batch.spectrograms).to(torch::kCPU, torch::kFloat);
       }
     }
-    const double threshold = opt_.objective == Objective::Avc ? 0.0 : scores.median().item<double>();
+    const double threshold = opt_.loss.objective == Objective::Avc ? 0.0 : scores.median().item<double>();
     const auto labels = batch.corresponds.to(torch::kCPU).gt(0.5);
     right += scores.gt(threshold).eq(labels).sum().item<int64_t>();
     total += scores.size(0);
@@ -438,7 +438,7 @@ double Trainer::fitDistanceHead(data::BatchSource& source, int64_t batches) {
 
 json Trainer::card() const {
   json recipe = opt_.recipe.is_object() ? opt_.recipe : json::object();
-  recipe["objective"] = toString(opt_.objective);
+  recipe["objective"] = toString(opt_.loss.objective);
   recipe["steps"] = step_;
   recipe["batch"] = opt_.batchSize;
   recipe["lr"] = opt_.schedule.base;
@@ -451,9 +451,9 @@ json Trainer::card() const {
   recipe["device"] = opt_.device;
   recipe["train_seconds"] = std::round(trainSeconds_ * 10) / 10;
   if (opt_.timeLimitSeconds > 0) recipe["time_limit_seconds"] = opt_.timeLimitSeconds;
-  if (opt_.objective == Objective::Contrastive) recipe["temperature"] = opt_.temperature;
-  if (opt_.globalWeight > 0) recipe["global_weight"] = opt_.globalWeight;
-  if (opt_.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.similarAudio;
+  if (opt_.loss.objective == Objective::Contrastive) recipe["temperature"] = opt_.loss.temperature;
+  if (opt_.loss.globalWeight > 0) recipe["global_weight"] = opt_.loss.globalWeight;
+  if (opt_.loss.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.loss.similarAudio;
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
@@ -503,7 +503,7 @@ void Trainer::saveCheckpoint() {
     torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "rng.pt").string());
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
                         {"tower", nn::toString(opt_.net.tower)},
-                        {"objective", toString(opt_.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
+                        {"objective", toString(opt_.loss.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
                         {"train_seconds", trainSeconds_}, {"world_size", worldSize()}};
     writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
   });
@@ -521,7 +521,7 @@ void Trainer::loadCheckpoint() {
   }
   if (state.value("arch", "") != nn::toString(opt_.net.arch) || state.value("width", 0) != opt_.net.width ||
       state.value("tower", "paper") != nn::toString(opt_.net.tower) ||
-      state.value("objective", "") != toString(opt_.objective))
+      state.value("objective", "") != toString(opt_.loss.objective))
     throw Error(dir.string(), "the checkpoint was made with arch " + state.value("arch", "?") + ", width " +
                                   std::to_string(state.value("width", 0)) + ", objective " + state.value("objective", "?") +
                                   ": resume with the same options");
@@ -633,9 +633,9 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   }
   // Also when stopped early: the saved model must read as a probability map.
   // Contrastive training leaves the decision heads untrained: fit them (towers frozen).
-  if (opt_.objective == Objective::Contrastive && nn::avolNet(model_))
+  if (opt_.loss.objective == Objective::Contrastive && nn::avolNet(model_))
     fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
-  if (opt_.objective == Objective::Contrastive && nn::aveNet(model_))
+  if (opt_.loss.objective == Objective::Contrastive && nn::aveNet(model_))
     fitDistanceHead(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   saveCheckpoint();
   saveFinalModel();

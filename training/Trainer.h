@@ -29,14 +29,11 @@ bool parseAllReduce(const std::string& text);
 
 struct TrainOptions {
   nn::NetConfig net;
-  Objective objective = Objective::Avc;
+  LossSettings loss;              // objective, temperature, global weight, similar-audio k (Objectives.h)
   int64_t steps = 1000;
   int64_t batchSize = 16;
   LearningRateSchedule schedule;
   double weightDecay = 1e-5;
-  double temperature = 0.07;      // contrastive only
-  double globalWeight = 0;        // contrastive AVOL-Net: weight of the mean-over-positions term (Objectives.h)
-  int64_t similarAudio = 0;       // contrastive: the k most similar audios are not negatives (Objectives.h)
   std::string device = "cpu";     // "cpu" | "cuda"
   uint64_t seed = 1;
   int64_t valEvery = 0;           // 0 = only at the end (when a validation source is given)

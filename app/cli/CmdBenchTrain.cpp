@@ -99,7 +99,7 @@ void runDistributedBench(training::TrainOptions opt, training::Distributed& dist
   dist.allReduceSum({t});
   if (dist.rank() != 0) return;
   nlohmann::json out = {{"device", opt.device}, {"arch", nn::toString(opt.net.arch)}, {"width", opt.net.width},
-                        {"objective", training::toString(opt.objective)}, {"batch_per_rank", opt.batchSize},
+                        {"objective", training::toString(opt.loss.objective)}, {"batch_per_rank", opt.batchSize},
                         {"world_size", dist.worldSize()}, {"backend", dist.backend()},
                         {"threads_per_rank", torch::get_num_threads()},
                         {"allreduce", opt.bucketedAllReduce ? "bucketed" : "flat"}};
@@ -124,9 +124,9 @@ void runBench(const BenchArgs& a) {
   training::TrainOptions opt;
   opt.net = {nn::parseArch(a.arch), a.width, 128};
   opt.net.tower = nn::parseTower(a.tower);
-  opt.objective = training::parseObjective(a.objective);
-  training::checkObjective(opt.net.arch, opt.objective);
-  if (opt.objective == training::Objective::Contrastive) opt.net.similarity = nn::Similarity::Cosine;
+  opt.loss.objective = training::parseObjective(a.objective);
+  training::checkObjective(opt.net.arch, opt.loss.objective);
+  if (opt.loss.objective == training::Objective::Contrastive) opt.net.similarity = nn::Similarity::Cosine;
   opt.batchSize = a.batch;
   opt.steps = a.steps;
   opt.device = device;

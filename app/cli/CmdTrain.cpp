@@ -125,12 +125,12 @@ void runTrain(TrainArgs a) {
   opt.net.arch = nn::parseArch(a.arch);
   opt.net.width = a.width;
   opt.net.tower = nn::parseTower(a.tower);
-  opt.objective = training::parseObjective(a.objective);
+  opt.loss.objective = training::parseObjective(a.objective);
   // The contrastive objective trains cosines; the paper's avc the raw product.
   opt.net.similarity = a.similarity == "auto"
-                           ? (opt.objective == training::Objective::Contrastive ? nn::Similarity::Cosine : nn::Similarity::Dot)
+                           ? (opt.loss.objective == training::Objective::Contrastive ? nn::Similarity::Cosine : nn::Similarity::Dot)
                            : nn::parseSimilarity(a.similarity);
-  training::checkObjective(opt.net.arch, opt.objective);
+  training::checkObjective(opt.net.arch, opt.loss.objective);
   opt.steps = a.steps;
   opt.batchSize = a.batch;
   // Fine-tuning moves the base model gently unless told otherwise.
@@ -144,13 +144,13 @@ void runTrain(TrainArgs a) {
   opt.out = a.out;
   opt.resume = a.resume;
   opt.initFrom = a.init;
-  opt.temperature = a.temperature;
-  opt.globalWeight = a.globalWeight;
+  opt.loss.temperature = a.temperature;
+  opt.loss.globalWeight = a.globalWeight;
   opt.checkpointSeconds = a.checkpointMinutes * 60;
   if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
-  opt.similarAudio = a.similarAudio;
+  opt.loss.similarAudio = a.similarAudio;
   if (a.similarAudio < 0) throw UsageError("--similar-audio-not-negative", "must not be negative");
-  if (a.similarAudio > 0 && opt.objective != training::Objective::Contrastive)
+  if (a.similarAudio > 0 && opt.loss.objective != training::Objective::Contrastive)
     throw UsageError("--similar-audio-not-negative", "applies to --objective contrastive (avc has no in-batch negatives)");
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;

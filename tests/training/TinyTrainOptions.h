@@ -12,7 +12,7 @@ inline training::TrainOptions tinyTrainOptions(const std::filesystem::path& out,
                                                training::Objective objective = training::Objective::Avc) {
   training::TrainOptions o;
   o.net = {arch, 4, 128};
-  o.objective = objective;
+  o.loss.objective = objective;
   o.steps = steps;
   o.batchSize = batchSize;
   o.schedule.base = 1e-3;

@@ -154,7 +154,7 @@ class TestTraining : public QObject {
     const auto root = test::freshTempDir("train");
     test::SyntheticAvSource train(31), val(32);
     auto opts = test::tinyTrainOptions(root / "c", 150, 8);
-    opts.objective = training::Objective::Contrastive;
+    opts.loss.objective = training::Objective::Contrastive;
     opts.net.similarity = nn::Similarity::Cosine;
     opts.batchSize = 16;
     training::Trainer trainer(opts, train, &val);
@@ -168,7 +168,7 @@ class TestTraining : public QObject {
     // Fresh pairs, decided by the saved model alone.
     test::SyntheticAvSource fresh(33);
     auto check = test::tinyTrainOptions(root / "check", 1, 8);
-    check.objective = training::Objective::Avc;
+    check.loss.objective = training::Objective::Avc;
     check.net.similarity = nn::Similarity::Cosine;
     check.initFrom = root / "c";
     training::Trainer judge(check, fresh);
@@ -183,7 +183,7 @@ class TestTraining : public QObject {
     test::SyntheticAvSource train(41), val(42);
     auto opts = test::tinyTrainOptions(root / "ave", 60, 8);
     opts.net.arch = nn::Arch::Ave;
-    opts.objective = training::Objective::Contrastive;
+    opts.loss.objective = training::Objective::Contrastive;
     opts.batchSize = 16;
     training::Trainer trainer(opts, train, &val);
     trainer.run();
@@ -195,7 +195,7 @@ class TestTraining : public QObject {
     test::SyntheticAvSource fresh(43);
     auto check = test::tinyTrainOptions(root / "check", 1, 8);
     check.net.arch = nn::Arch::Ave;
-    check.objective = training::Objective::Avc;
+    check.loss.objective = training::Objective::Avc;
     check.initFrom = root / "ave";
     training::Trainer judge(check, fresh);
     const double accuracy = judge.validate(fresh, 4);
@@ -207,7 +207,7 @@ class TestTraining : public QObject {
     test::SyntheticAvSource train(21);
     auto opts = test::tinyTrainOptions(root / "c", 3, 8);
     opts.net.arch = nn::Arch::Ave;
-    opts.objective = training::Objective::Contrastive;
+    opts.loss.objective = training::Objective::Contrastive;
     training::Trainer trainer(opts, train);
     const auto r = trainer.run();
     QVERIFY(std::isfinite(r.loss));
