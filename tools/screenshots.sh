@@ -8,8 +8,8 @@
 # `tools/screenshots.sh retrieval` makes only docs/images/retrieval-panel.png:
 # the viewer with View ▸ Retrieval panel open, an index built in the panel
 # from a small generated SoundSpot Scenes dataset (or RETRIEVAL_DATA=DIR)
-# with a tiny untrained AVOL-Net, and the results of "Where is this sound
-# made?" (RETRIEVAL_KIND=where|image-sound|sound-image|image-image|sound-sound)
+# with the bundled AVOL-Net (MODEL=DIR for another), and the results of "Where
+# is this sound made?" (RETRIEVAL_KIND=where|image-sound|sound-image|image-image|sound-sound)
 # (TestRetrievalPanel::screenshotWithResults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,8 @@ training_shot() {
 retrieval_shot() {
   local tests="$BUILD_DIR/tests/test_ui" cli="$BUILD_DIR/app/soundspot-cli"
   [ -x "$tests" ] && [ -x "$cli" ] || { echo "screenshots: $tests or soundspot-cli not built" >&2; return 1; }
-  local data="${RETRIEVAL_DATA:-}" tmp
+  local data="${RETRIEVAL_DATA:-}" tmp model
+  model="$(realpath "${MODEL:-resources/models/avol}")"
   tmp="$(mktemp -d)"
   if [ -z "$data" ]; then
     data="$tmp/scenes"
@@ -36,7 +37,8 @@ retrieval_shot() {
   mkdir -p docs/images
   QT_QPA_PLATFORM=xcb QT_MEDIA_BACKEND="${QT_MEDIA_BACKEND:-gstreamer}" SOUNDSPOT_DATA_DIR="$PWD/resources" SOUNDSPOT_LOG=warn \
     SOUNDSPOT_SCREENSHOT="$PWD/docs/images/retrieval-panel.png" SOUNDSPOT_SCREENSHOT_DATA="$data" \
-    SOUNDSPOT_SCREENSHOT_KIND="${RETRIEVAL_KIND:-where}" XDG_CONFIG_HOME="$tmp/config" \
+    SOUNDSPOT_SCREENSHOT_KIND="${RETRIEVAL_KIND:-where}" SOUNDSPOT_SCREENSHOT_MODEL="$model" \
+    XDG_CONFIG_HOME="$tmp/config" \
     xvfb-run -a -s "-screen 0 1600x1000x24" "$tests" TestRetrievalPanel screenshotWithResults
   rm -rf "$tmp"
   echo "docs/images/retrieval-panel.png"

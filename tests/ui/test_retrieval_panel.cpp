@@ -446,9 +446,11 @@ class TestRetrievalPanel : public QObject {
     const QString dataEnv = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT_DATA");
     const fs::path data = dataEnv.isEmpty() ? data_ : fs::path(dataEnv.toStdString());
     const QString query = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT_QUERY");  // MEDIA@T, default the first clip at 1.5 s
+    // SOUNDSPOT_SCREENSHOT_MODEL: a trained model folder (tools/screenshots.sh passes the bundled one).
+    const QString model = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT_MODEL", QString::fromStdString(model_.string()));
     MainWindow w;
     w.setShowMessageBoxes(false);
-    w.setModelDir(QString::fromStdString(model_.string()));
+    w.setModelDir(model);
     w.resize(1500, 900);
     w.show();
     RetrievalPanel& p = *w.retrievalPanel();
