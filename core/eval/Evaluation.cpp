@@ -6,6 +6,7 @@
 //   L3-Net: ndcg30 holds the CCA directions; ndcg30_l3_raw {"im-im","aud-aud"}
 //           (raw pooled features) and ndcg30_l3_cca (= ndcg30)
 //   AVOL-Net: localization {pointing_accuracy, center_baseline, object_baseline,
+//             peak_on_silent_object, peak_on_background (where the misses fell),
 //             ciou50, auc, mismatch_auroc, mismatch_auroc_untrained}
 #include "core/eval/Evaluation.h"
 
@@ -335,7 +336,7 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
   // --- Localization (AVOL-Net).
   if (net.localizes()) {
     nlohmann::json loc;
-    int64_t pointHits = 0, centreHits = 0;
+    int64_t pointHits = 0, centreHits = 0, peakOnSilent = 0, peakOnBackground = 0;
     double objectChance = 0;
     std::vector<double> ious;
     const int64_t ni = static_cast<int64_t>(instants.size());
@@ -354,7 +355,10 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
       const std::vector<float> map = toVector(maps[i]);
       const auto sounding = toBoxes(ann.sounding);
       const EvalClip& ec = clips[instants[static_cast<size_t>(i)].clip];
-      pointHits += pointingHit(map.data(), 14, 14, sounding, ec.width, ec.height) ? 1 : 0;
+      const PeakPlace place = peakPlace(mapPeak(map.data(), 14, 14, ec.width, ec.height), sounding, toBoxes(ann.silent));
+      pointHits += place == PeakPlace::Sounding ? 1 : 0;
+      peakOnSilent += place == PeakPlace::SilentObject ? 1 : 0;
+      peakOnBackground += place == PeakPlace::Background ? 1 : 0;
       centreHits += centreHit(sounding) ? 1 : 0;
       objectChance += objectBaseline(static_cast<int>(ann.sounding.size()),
                                      static_cast<int>(ann.sounding.size() + ann.silent.size()));
@@ -364,6 +368,9 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
     loc["pointing_accuracy"] = pointHits / denom;
     loc["center_baseline"] = centreHits / denom;
     loc["object_baseline"] = objectChance / denom;
+    // The misses: the peak on a silent visible object, or on no object.
+    loc["peak_on_silent_object"] = peakOnSilent / denom;
+    loc["peak_on_background"] = peakOnBackground / denom;
     loc["ciou50"] = ious.empty() ? 0.0 : ciouAt50(ious);
     loc["auc"] = ious.empty() ? 0.0 : aucOfSuccess(ious);
 

@@ -14,12 +14,22 @@ bool insideAny(const std::vector<Box>& boxes, double x, double y) {
   return false;
 }
 
-bool pointingHit(const float* map, int mapH, int mapW, const std::vector<Box>& boxes, int frameW, int frameH) {
-  if (boxes.empty()) return false;
+Point mapPeak(const float* map, int mapH, int mapW, int frameW, int frameH) {
   const auto up = resizeBilinear(map, mapH, mapW, frameH, frameW, false);
   const size_t best = size_t(std::max_element(up.begin(), up.end()) - up.begin());
   const int y = int(best / size_t(frameW)), x = int(best % size_t(frameW));
-  return insideAny(boxes, (x + 0.5) / frameW, (y + 0.5) / frameH);
+  return {(x + 0.5) / frameW, (y + 0.5) / frameH};
+}
+
+bool pointingHit(const float* map, int mapH, int mapW, const std::vector<Box>& boxes, int frameW, int frameH) {
+  if (boxes.empty()) return false;
+  const Point p = mapPeak(map, mapH, mapW, frameW, frameH);
+  return insideAny(boxes, p.x, p.y);
+}
+
+PeakPlace peakPlace(Point peak, const std::vector<Box>& sounding, const std::vector<Box>& silent) {
+  if (insideAny(sounding, peak.x, peak.y)) return PeakPlace::Sounding;
+  return insideAny(silent, peak.x, peak.y) ? PeakPlace::SilentObject : PeakPlace::Background;
 }
 
 bool centreHit(const std::vector<Box>& boxes) { return insideAny(boxes, 0.5, 0.5); }

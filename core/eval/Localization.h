@@ -27,10 +27,20 @@ struct Box {
 // Whether the normalised point (x, y) lies in any box (borders included).
 bool insideAny(const std::vector<Box>& boxes, double x, double y);
 
-// map: mapH x mapW row-major (e.g. 14 x 14). Upsampled to frameW x frameH
-// (align_corners=false); the first maximum in row-major order is the
-// prediction, tested at its pixel centre. No boxes -> false.
+// The pointing game's prediction: map (mapH x mapW row-major, e.g. 14 x 14)
+// upsampled to frameW x frameH (align_corners=false), its first maximum in
+// row-major order, returned as that pixel's centre, normalised.
+struct Point {
+  double x = 0, y = 0;
+};
+Point mapPeak(const float* map, int mapH, int mapW, int frameW, int frameH);
+// Whether mapPeak lies in any of the boxes. No boxes -> false.
 bool pointingHit(const float* map, int mapH, int mapW, const std::vector<Box>& boxes, int frameW, int frameH);
+
+// Where a map's peak fell, for the breakdown of the misses: on a sounding
+// object (a hit), else on a silent visible object, else on the background.
+enum class PeakPlace { Sounding, SilentObject, Background };
+PeakPlace peakPlace(Point peak, const std::vector<Box>& sounding, const std::vector<Box>& silent);
 // The centre baseline: always point at the centre of the frame.
 bool centreHit(const std::vector<Box>& boxes);
 // The chance of hitting a sounding object by picking one visible object at

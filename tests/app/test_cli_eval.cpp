@@ -118,9 +118,12 @@ class TestCliEval : public QObject {
     for (const char* dir : {"im-im", "im-aud", "aud-im", "aud-aud"}) QVERIFY2(inUnit(rep["ndcg30"][dir]), dir);
     QVERIFY(inUnit(rep["ndcg30_random"]));
     const json& loc = rep["localization"];
-    for (const char* key : {"pointing_accuracy", "center_baseline", "object_baseline", "ciou50", "auc",
-                            "mismatch_auroc", "mismatch_auroc_untrained"})
+    for (const char* key : {"pointing_accuracy", "center_baseline", "object_baseline", "peak_on_silent_object",
+                            "peak_on_background", "ciou50", "auc", "mismatch_auroc", "mismatch_auroc_untrained"})
       QVERIFY2(inUnit(loc[key]), key);
+    // Every peak falls somewhere: on the sounding object, a silent one or the background.
+    QVERIFY(std::abs(loc["pointing_accuracy"].get<double>() + loc["peak_on_silent_object"].get<double>() +
+                     loc["peak_on_background"].get<double>() - 1) < 1e-9);
     // One sounding and one silent object per instant; the centre lies in neither box.
     QCOMPARE(loc["object_baseline"].get<double>(), 0.5);
     QCOMPARE(loc["center_baseline"].get<double>(), 0.0);

@@ -52,6 +52,18 @@ class TestLocalization : public QObject {
     QVERIFY(!eval::pointingHit(m.data(), 14, 14, {{0.60f, 0.0f, 0.70f, 1.0f}}, 640, 480));
   }
 
+  void peakPlaceSaysWhereTheMissesFall() {
+    // Peak in cell (row 3, col 10): (0.75, 0.25) in the frame.
+    const auto m = map14([](int r, int c) { return (r == 3 && c == 10) ? 1.f : 0.f; });
+    const eval::Point peak = eval::mapPeak(m.data(), 14, 14, 640, 480);
+    QVERIFY(near(peak.x, 0.75, 1e-2) && near(peak.y, 0.25, 1e-2));
+    const std::vector<Box> onPeak = {{0.70f, 0.20f, 0.80f, 0.30f}}, elsewhere = {{0.10f, 0.10f, 0.40f, 0.90f}};
+    QVERIFY(eval::peakPlace(peak, onPeak, elsewhere) == eval::PeakPlace::Sounding);
+    QVERIFY(eval::peakPlace(peak, elsewhere, onPeak) == eval::PeakPlace::SilentObject);
+    QVERIFY(eval::peakPlace(peak, elsewhere, {}) == eval::PeakPlace::Background);
+    QVERIFY(eval::peakPlace(peak, onPeak, onPeak) == eval::PeakPlace::Sounding);  // overlapping: a hit
+  }
+
   void centreAndObjectBaselines() {
     QVERIFY(eval::centreHit({{0.4f, 0.4f, 0.6f, 0.6f}}));
     QVERIFY(!eval::centreHit({{0.0f, 0.0f, 0.3f, 0.3f}}));
