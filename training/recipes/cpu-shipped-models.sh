@@ -97,9 +97,12 @@ train() {  # arch objective steps extra-args...
 }
 # AVE-Net first: its global objective leaves chance on this CPU long before
 # AVOL-Net's max over positions does from scratch (README, Training objectives);
-# AVOL-Net then starts from its conv towers.
+# AVOL-Net then starts from its conv towers, with the max over positions
+# alone: adding the mean over positions (--global-weight 1, the models shipped
+# before) taught the background the scene's sound, and on objects it never saw
+# the peak fell there (README, docs/runs/avol-max-and-mean).
 train ave contrastive "$AVE_STEPS" --lr 3e-4 --warmup 100
-train avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --global-weight 1 --init "$RUN/ave"
+train avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/ave"
 train l3 avc "$L3_STEPS" --lr 3e-4 --warmup 100
 
 # The shipped folders: weights and card of each stage, plus what produced them.
