@@ -62,7 +62,9 @@ torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& 
 // on the mean over positions instead of the max. The max alone sends the
 // gradient through one region per pair, a random one at first, and sits on
 // a long plateau; the mean trains every region from the first step, and the
-// max then sharpens the map (README, Training objectives).
+// max then sharpens the map (README, Training objectives). The mean also
+// trains the background towards the clip's sound: warm-started from
+// AVE-Net's towers, AVOL-Net needs no mean and localizes better without it.
 //
 // gather (contrastive, data-parallel): concatenates a tensor of every rank
 // along dim 0 with the gradient flowing into this rank's own slot

@@ -252,7 +252,8 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--tower", args->tower,
                   "Conv towers: paper | compact (CPU: 4x4 stride-4 stem, same output grids) [default: the --init model's, else paper]");
   cmd->add_option("--global-weight", args->globalWeight,
-                  "Contrastive AVOL-Net: add this weight of the loss on the mean over positions (shortens the plateau)")
+                  "Contrastive AVOL-Net: add this weight of the loss on the mean over positions (shortens the plateau from "
+                  "scratch, but also teaches the background the sound: a warm-started AVOL-Net localizes better without it)")
       ->capture_default_str();
   cmd->add_option("--similar-audio-not-negative", args->similarAudio,
                   "Contrastive: the K audios of the batch nearest to a pair's own audio (audio embeddings) are not its "
