@@ -204,7 +204,7 @@ void runTrain(TrainArgs a) {
     const std::string device = opt.device;
     data::SceneRules rules;
     rules.instanceAugment = a.varyInstances;
-    if (a.shapeAugment) rules.silhouetteRate = 0.25, rules.channelShuffleRate = 0.5;
+    rules.shapeAugment = a.shapeAugment;
     openTrain = [&a, device, dataSeed, rules] { return data::openSceneSource(a.scenes, "train", device, dataSeed, rules); };
     opt.recipe["vary_instances"] = a.varyInstances;
     opt.recipe["shape_augment"] = a.shapeAugment;

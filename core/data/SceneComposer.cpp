@@ -143,7 +143,7 @@ ScenePlan planScene(const AssetPack& pack, const ScenePools& pools, SceneSplit s
       o.stretch = uniform(rng, 1 - rules.stretchJitter, 1 + rules.stretchJitter);
       o.playbackRate = uniform(rng, rules.minPlaybackRate, rules.maxPlaybackRate);
     }
-  if (split == SceneSplit::Train && (rules.silhouetteRate > 0 || rules.channelShuffleRate > 0))
+  if (split == SceneSplit::Train && rules.shapeAugment)
     for (auto& o : plan.objects) {
       o.silhouette = uniform(rng, 0, 1) < float(rules.silhouetteRate);
       for (auto& c : o.silhouetteColour) c = uniform(rng, 0.f, 255.f);
@@ -228,6 +228,7 @@ void renderSceneFrame(const AssetPack& pack, const ScenePlan& plan, const SceneR
     if (int(i) == hideObject) continue;
     const auto& o = plan.objects[i];
     const auto& im = pack.images.at(o.image);
+    const bool permuted = o.channelOrder != std::array<int, 3>{0, 1, 2};  // checked once, not per pixel
     const float oh = lerp(o.h0, o.h1, u) * h, ow = oh * im.width / float(im.height) * o.stretch;
     const float ox = lerp(o.x0, o.x1, u) * w - ow / 2, oy = lerp(o.y0, o.y1, u) * h - oh / 2;
     int minX = w, minY = h, maxX = -1, maxY = -1;
@@ -266,8 +267,10 @@ void renderSceneFrame(const AssetPack& pack, const ScenePlan& plan, const SceneR
         } else {
           for (int c = 0; c < 3; ++c) acc[c] = std::min(acc[c] * o.colourGain[c], 255.f * acc[3]);
         }
-        const float in[3] = {acc[0], acc[1], acc[2]};
-        for (int c = 0; c < 3; ++c) acc[c] = in[o.channelOrder[c]];
+        if (permuted) {
+          const float in[3] = {acc[0], acc[1], acc[2]};
+          for (int c = 0; c < 3; ++c) acc[c] = in[o.channelOrder[c]];
+        }
         uint8_t* d = &rgb[(size_t(y) * w + x) * 3];
         for (int c = 0; c < 3; ++c) d[c] = static_cast<uint8_t>(std::clamp(std::lround(acc[c] + d[c] * (1 - acc[3])), 0L, 255L));
         if (acc[3] >= 0.5f) {

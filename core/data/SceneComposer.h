@@ -37,9 +37,10 @@ struct SceneRules {
   float minPlaybackRate = 0.8f, maxPlaybackRate = 1.2f;  // recording played faster/slower (pitch follows)
   // Training scenes only: take colour and texture away from some objects so
   // that the vision tower has to use shape, the cue most shared by a photo
-  // and a drawing of one kind of object (train --shape-augment).
-  double silhouetteRate = 0.0;     // objects drawn as a flat silhouette of a random colour
-  double channelShuffleRate = 0.0; // objects drawn with their colour channels permuted
+  // and a drawing of one kind of object (off unless asked for: train --shape-augment).
+  bool shapeAugment = false;
+  double silhouetteRate = 0.25;    // objects drawn as a flat silhouette of a random colour
+  double channelShuffleRate = 0.5; // objects drawn with their colour channels permuted
 };
 
 struct SceneObject {

@@ -225,7 +225,7 @@ class TestSceneComposer : public QObject {
   }
   void shapeVariationsOnlyInTrainingScenes() {
     SceneRules shape;
-    shape.silhouetteRate = 0.25, shape.channelShuffleRate = 0.5;
+    shape.shapeAugment = true;
     for (auto split : {SceneSplit::Val, SceneSplit::TestSeen, SceneSplit::TestUnseen})
       for (uint64_t seed = 0; seed < 50; ++seed)
         for (const auto& o : plan(split, seed, shape).objects) {
@@ -242,13 +242,14 @@ class TestSceneComposer : public QObject {
         std::sort(order.begin(), order.end());
         QVERIFY(order == (std::array<int, 3>{0, 1, 2}));  // a permutation
       }
+    QVERIFY(shape.silhouetteRate == 0.25 && shape.channelShuffleRate == 0.5);  // the rates --shape-augment documents
     QVERIFY(silhouettes > objects * 0.15 && silhouettes < objects * 0.35);
     QVERIFY(shuffled > objects * 0.3 && shuffled < objects * 0.6);  // 5 of 6 shuffles move a channel
   }
   void silhouettesAreOneFlatColour() {
     const int w = 320, h = 240;
     SceneRules shape;
-    shape.silhouetteRate = 1;
+    shape.shapeAugment = true, shape.silhouetteRate = 1;
     std::vector<uint8_t> with(w * h * 3), without(w * h * 3);
     int inside = 0;
     for (uint64_t seed = 0; seed < 10; ++seed) {
