@@ -21,12 +21,6 @@ Point mapPeak(const float* map, int mapH, int mapW, int frameW, int frameH) {
   return {(x + 0.5) / frameW, (y + 0.5) / frameH};
 }
 
-bool pointingHit(const float* map, int mapH, int mapW, const std::vector<Box>& boxes, int frameW, int frameH) {
-  if (boxes.empty()) return false;
-  const Point p = mapPeak(map, mapH, mapW, frameW, frameH);
-  return insideAny(boxes, p.x, p.y);
-}
-
 PeakPlace peakPlace(Point peak, const std::vector<Box>& sounding, const std::vector<Box>& silent) {
   if (insideAny(sounding, peak.x, peak.y)) return PeakPlace::Sounding;
   return insideAny(silent, peak.x, peak.y) ? PeakPlace::SilentObject : PeakPlace::Background;

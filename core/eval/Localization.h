@@ -34,11 +34,10 @@ struct Point {
   double x = 0, y = 0;
 };
 Point mapPeak(const float* map, int mapH, int mapW, int frameW, int frameH);
-// Whether mapPeak lies in any of the boxes. No boxes -> false.
-bool pointingHit(const float* map, int mapH, int mapW, const std::vector<Box>& boxes, int frameW, int frameH);
 
-// Where a map's peak fell, for the breakdown of the misses: on a sounding
-// object (a hit), else on a silent visible object, else on the background.
+// Where a map's peak fell: on a sounding object (the pointing game's hit;
+// never with no sounding boxes), else on a silent visible object, else on
+// the background (the breakdown of the misses).
 enum class PeakPlace { Sounding, SilentObject, Background };
 PeakPlace peakPlace(Point peak, const std::vector<Box>& sounding, const std::vector<Box>& silent);
 // The centre baseline: always point at the centre of the frame.

@@ -21,6 +21,11 @@ std::vector<float> map14(const std::function<float(int row, int col)>& f) {
     for (int c = 0; c < 14; ++c) m[r * 14 + c] = f(r, c);
   return m;
 }
+
+// The pointing game's hit on a 640 x 480 frame.
+bool pointingHit(const std::vector<float>& m, const std::vector<Box>& sounding) {
+  return eval::peakPlace(eval::mapPeak(m.data(), 14, 14, 640, 480), sounding, {}) == eval::PeakPlace::Sounding;
+}
 }  // namespace
 
 class TestLocalization : public QObject {
@@ -44,12 +49,12 @@ class TestLocalization : public QObject {
     const auto m = map14([](int r, int c) { return (r == 3 && c == 10) ? 1.f : 0.f; });
     const std::vector<Box> around = {{0.70f, 0.20f, 0.80f, 0.30f}};
     const std::vector<Box> elsewhere = {{0.10f, 0.10f, 0.40f, 0.90f}};
-    QVERIFY(eval::pointingHit(m.data(), 14, 14, around, 640, 480));
-    QVERIFY(!eval::pointingHit(m.data(), 14, 14, elsewhere, 640, 480));
-    QVERIFY(eval::pointingHit(m.data(), 14, 14, {elsewhere[0], around[0]}, 640, 480));  // any box
-    QVERIFY(!eval::pointingHit(m.data(), 14, 14, {}, 640, 480));
+    QVERIFY(pointingHit(m, around));
+    QVERIFY(!pointingHit(m, elsewhere));
+    QVERIFY(pointingHit(m, {elsewhere[0], around[0]}));  // any box
+    QVERIFY(!pointingHit(m, {}));
     // A box just left of the peak cell misses.
-    QVERIFY(!eval::pointingHit(m.data(), 14, 14, {{0.60f, 0.0f, 0.70f, 1.0f}}, 640, 480));
+    QVERIFY(!pointingHit(m, {{0.60f, 0.0f, 0.70f, 1.0f}}));
   }
 
   void peakPlaceSaysWhereTheMissesFall() {
