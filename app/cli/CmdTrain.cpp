@@ -110,6 +110,11 @@ void runTrain(TrainArgs a) {
   if (a.width < 1 || a.width > 256) throw UsageError("--width", "must be between 1 and 256");
   if (a.lr < 0) throw UsageError("--lr", "must be positive");
   training::checkFreeze(a.freeze);  // before the data is decoded
+  // Options that change how one kind of source is sampled would do nothing on the other.
+  if (!a.data.empty() && a.varyInstances) throw UsageError("--vary-instances", "applies to --scenes only (it varies the scene objects)");
+  if (!a.data.empty() && a.shapeAugment) throw UsageError("--shape-augment", "applies to --scenes only (it varies the scene objects)");
+  if (!a.scenes.empty() && a.noGridFix)
+    throw UsageError("--no-frame-grid-fix", "applies to --data only (scene audio is not cut from a video's frame grid)");
   // Data-parallel when a launcher (torchrun, Slurm, MPI, --nproc) set
   // WORLD_SIZE > 1: join the group first, so that a bad MASTER_ADDR fails
   // before minutes of decoding.

@@ -135,6 +135,25 @@ class TestCliTrainFolder : public QObject {
     QVERIFY(r.err.find("--freeze") != std::string::npos);
   }
 
+  // A flag meant for the other kind of source would be silently ignored:
+  // refused before anything is decoded or written.
+  void optionsOfTheOtherSourceAreRefused() {
+    const auto dir = test::freshTempDir("train-folder-wrong-flags");
+    const auto out = dir / "out";
+    for (const QString flag : {"--vary-instances", "--shape-augment"}) {
+      const test::ProcessResult r = train({"--data", qs(dir), "--steps", "1", "--out", qs(out), flag});
+      QCOMPARE(r.exitCode, 2);
+      QVERIFY2(r.err.find(flag.toStdString()) != std::string::npos && r.err.find("--scenes only") != std::string::npos,
+               r.err.c_str());
+    }
+    const test::ProcessResult r =
+        train({"--scenes", qs(dir / "pack.sspack"), "--steps", "1", "--out", qs(out), "--no-frame-grid-fix"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.find("--no-frame-grid-fix") != std::string::npos && r.err.find("--data only") != std::string::npos,
+             r.err.c_str());
+    QVERIFY(!std::filesystem::exists(out));
+  }
+
   void aFolderWithoutUsableVideosFailsClearly() {
     const auto dir = test::freshTempDir("train-folder-empty");
     test::makeNoAudioClip(dir / "silent.mp4", 2.0, 10, 64, 48);
