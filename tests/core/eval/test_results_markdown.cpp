@@ -32,7 +32,8 @@ class TestResultsMarkdown : public QObject {
                      {"ndcg30_l3_raw", {{"im-im", 0.55}, {"aud-aud", 0.56}}},
                      {"ndcg30_l3_cca", {{"im-im", 0.57}, {"im-aud", 0.58}, {"aud-im", 0.59}, {"aud-aud", 0.6}}}};
     const json avol = {{"arch", "avol"}, {"avc_accuracy", 0.9}, {"instants", 120},
-                       {"localization", {{"pointing_accuracy", 0.917}, {"center_baseline", 0.25}, {"object_baseline", 0.45},
+                       {"localization", {{"pointing_accuracy", 0.917}, {"peak_on_silent_object", 0.05},
+                                         {"peak_on_background", 0.033}, {"center_baseline", 0.25}, {"object_baseline", 0.45},
                                          {"ciou50", 0.4}, {"auc", 0.41}, {"mismatch_auroc", 0.93},
                                          {"mismatch_auroc_untrained", nullptr}}}};
     const json results = {{"test-seen", {{"ave", ave}, {"l3", l3}, {"avol", avol}}}, {"test-unseen", {{"ave", ave}}}};
@@ -48,7 +49,16 @@ class TestResultsMarkdown : public QObject {
     QCOMPARE(rowOf(md, "AVC accuracy", "AVE-Net"), std::string("| AVE-Net | 81.2% | 81.2% |"));
     QCOMPARE(rowOf(md, "AVC accuracy", "L3-Net"), std::string("| L3-Net | 75.0% | — |"));
     QCOMPARE(rowOf(md, "Localization", "test-seen"),
-             std::string("| test-seen | 91.7% | 25.0% | 45.0% | 0.400 | 0.410 | 0.930 | — | 120 |"));
+             std::string("| test-seen | 91.7% | 5.0% | 3.3% | 25.0% | 45.0% | 0.400 | 0.410 | 0.930 | — | 120 |"));
+    // A report without the breakdown (older JSON) shows dashes there.
+    QCOMPARE(rowOf(md, "Localization", "test-unseen"), std::string("| test-unseen | — | — | — | — | — | — | — | — | — | — |"));
+    // Above chance: (nDCG - 0.5) / (1 - 0.5).
+    QCOMPARE(rowOf(md, "Above chance, test-seen", "AVE-Net"), std::string("| AVE-Net | 0.220 | 0.240 | 0.260 | 0.280 |"));
+    QCOMPARE(rowOf(md, "Above chance, test-seen", "L3-Net"), std::string("| L3-Net | 0.100 | — | — | 0.120 |"));
+    // No chance level known (test-unseen's AVE report has one; a subset without any has none).
+    const json noChance = {{"test-seen", {{"avol", {{"arch", "avol"}, {"ndcg30", {{"im-im", 0.7}}}}}}}};
+    QCOMPARE(rowOf(eval::resultsMarkdown(noChance, ""), "Above chance, test-seen", "AVOL-Net"),
+             std::string("| AVOL-Net | — | — | — | — |"));
   }
 
   // The ablation compares its own pair when it has one, else the shipped AVE-Net with the ablated one.
