@@ -22,7 +22,8 @@ const T& pickFrom(std::mt19937_64& rng, const std::vector<T>& v) { return v[pick
 std::pair<int64_t, int64_t> soundRange(const PackSound& s, SceneSplit split) {
   const int64_t n = static_cast<int64_t>(s.pcm.size());
   if (s.split == InstanceSplit::Unseen) return {0, n};
-  if (split == SceneSplit::TestSeen) return s.heldOutFrom < n ? std::make_pair(s.heldOutFrom, n) : std::make_pair(int64_t(0), n);
+  if (split == SceneSplit::TestSeen || split == SceneSplit::TestUnseenImages)
+    return s.heldOutFrom < n ? std::make_pair(s.heldOutFrom, n) : std::make_pair(int64_t(0), n);
   return {0, std::max<int64_t>(1, s.heldOutFrom)};
 }
 
@@ -35,8 +36,12 @@ SceneSplit parseSceneSplit(const std::string& name) {
   if (name == "val") return SceneSplit::Val;
   if (name == "test-seen") return SceneSplit::TestSeen;
   if (name == "test-unseen") return SceneSplit::TestUnseen;
-  throw UsageError(name, "unknown scene split (train, val, test-seen, test-unseen)");
+  if (name == "test-unseen-images") return SceneSplit::TestUnseenImages;
+  if (name == "test-unseen-sounds") return SceneSplit::TestUnseenSounds;
+  throw UsageError(name, "unknown scene split (train, val, test-seen, test-unseen, test-unseen-images, test-unseen-sounds)");
 }
+
+bool isTestSplit(SceneSplit split) { return split != SceneSplit::Train && split != SceneSplit::Val; }
 
 std::string sceneSplitName(SceneSplit split) {
   switch (split) {
@@ -44,23 +49,27 @@ std::string sceneSplitName(SceneSplit split) {
     case SceneSplit::Val: return "val";
     case SceneSplit::TestSeen: return "test-seen";
     case SceneSplit::TestUnseen: return "test-unseen";
+    case SceneSplit::TestUnseenImages: return "test-unseen-images";
+    case SceneSplit::TestUnseenSounds: return "test-unseen-sounds";
   }
   return "train";
 }
 
 ScenePools scenePools(const AssetPack& pack, SceneSplit split) {
-  const InstanceSplit want = split == SceneSplit::TestUnseen ? InstanceSplit::Unseen : InstanceSplit::Train;
-  const bool testBackgrounds = split == SceneSplit::TestSeen || split == SceneSplit::TestUnseen;
+  const auto held = [&](bool unseen) { return unseen ? InstanceSplit::Unseen : InstanceSplit::Train; };
+  const InstanceSplit wantImage = held(split == SceneSplit::TestUnseen || split == SceneSplit::TestUnseenImages);
+  const InstanceSplit wantSound = held(split == SceneSplit::TestUnseen || split == SceneSplit::TestUnseenSounds);
+  const bool testBackgrounds = isTestSplit(split);
   ScenePools pools;
   pools.imagesOfClass.resize(pack.classes.size());
   pools.soundsOfClass.resize(pack.classes.size());
   for (size_t i = 0; i < pack.images.size(); ++i)
-    if (pack.images[i].split == want) {
+    if (pack.images[i].split == wantImage) {
       pools.imagesOfClass[pack.images[i].classId].push_back(static_cast<int>(i));
       pools.allImages.push_back(static_cast<int>(i));
     }
   for (size_t i = 0; i < pack.sounds.size(); ++i)
-    if (pack.sounds[i].split == want && !pack.sounds[i].pcm.empty())
+    if (pack.sounds[i].split == wantSound && !pack.sounds[i].pcm.empty())
       pools.soundsOfClass[pack.sounds[i].classId].push_back(static_cast<int>(i));
   for (size_t c = 0; c < pack.classes.size(); ++c)
     if (!pools.imagesOfClass[c].empty() && !pools.soundsOfClass[c].empty()) pools.soundingClasses.push_back(int(c));

@@ -15,9 +15,14 @@
 namespace soundspot::data {
 
 // Which scenes a split draws: instances, backgrounds and recording stretches.
-enum class SceneSplit { Train, Val, TestSeen, TestUnseen };
+// The two crossed test splits are diagnostics (not in the benchmark): held-out
+// pictures with seen recordings (their held-out tails, as test-seen plays),
+// and seen pictures with held-out recordings, to tell which tower fails to
+// generalise to new instances.
+enum class SceneSplit { Train, Val, TestSeen, TestUnseen, TestUnseenImages, TestUnseenSounds };
 SceneSplit parseSceneSplit(const std::string& name);  // throws UsageError
 std::string sceneSplitName(SceneSplit split);
+bool isTestSplit(SceneSplit split);
 
 struct SceneRules {
   double duration = 8.0;             // seconds

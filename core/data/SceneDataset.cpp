@@ -119,7 +119,7 @@ nlohmann::json writeSceneDataset(const AssetPack& pack, const SceneDatasetOption
     writer.addAudio(audio.data(), audio.size());
     writer.finish();
 
-    const bool test = split == SceneSplit::TestSeen || split == SceneSplit::TestUnseen;
+    const bool test = isTestSplit(split);
     nlohmann::json clip = {{"id", id}, {"media", media}, {"split", test ? "test" : sceneSplitName(split)},
                            {"labels", sceneLabels(pack, plan)}, {"annotations", annotations}};
     if (test) clip["subset"] = sceneSplitName(split);

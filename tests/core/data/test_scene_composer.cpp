@@ -77,6 +77,34 @@ class TestSceneComposer : public QObject {
       }
     }
   }
+  // The crossed diagnostics hold out one modality only: held-out pictures
+  // with the test-seen stretch of seen recordings, or seen pictures with
+  // held-out recordings; both on test backgrounds.
+  void crossedSplitsHoldOutOneModality() {
+    int seenTails = 0;
+    for (uint64_t seed = 0; seed < 200; ++seed) {
+      for (auto split : {SceneSplit::TestUnseenImages, SceneSplit::TestUnseenSounds}) {
+        const auto p = plan(split, seed);
+        const bool imagesHeld = split == SceneSplit::TestUnseenImages;
+        QVERIFY(pack_.backgrounds[p.background].test);
+        for (const auto& o : p.objects)
+          QVERIFY(pack_.images[o.image].split == (imagesHeld ? InstanceSplit::Unseen : InstanceSplit::Train));
+        for (const auto& sec : p.seconds) {
+          if (sec.sound < 0) continue;
+          const auto& snd = pack_.sounds[sec.sound];
+          QVERIFY(snd.split == (imagesHeld ? InstanceSplit::Train : InstanceSplit::Unseen));
+          if (imagesHeld && snd.heldOutFrom < int64_t(snd.pcm.size())) {
+            QVERIFY(sec.soundStart >= snd.heldOutFrom);
+            ++seenTails;
+          }
+        }
+      }
+    }
+    QVERIFY(seenTails > 0);  // the fixture has recordings long enough to have a tail
+    QCOMPARE(parseSceneSplit("test-unseen-images"), SceneSplit::TestUnseenImages);
+    QCOMPARE(sceneSplitName(SceneSplit::TestUnseenSounds), std::string("test-unseen-sounds"));
+    QVERIFY(isTestSplit(SceneSplit::TestUnseenSounds) && !isTestSplit(SceneSplit::Val));
+  }
   void sameSeedSamePlan() {
     const auto a = plan(SceneSplit::Train, 7), b = plan(SceneSplit::Train, 7);
     QCOMPARE(a.objects.size(), b.objects.size());
