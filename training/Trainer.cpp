@@ -306,7 +306,11 @@ StepStats Trainer::trainStep() {
   const double lr = opt_.schedule.at(step_, std::max<int64_t>(1, train_.epochSize() / (opt_.batchSize * worldSize())));
   for (auto& group : optimizer_->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
   const auto mode = opt_.loss.objective == Objective::Avc ? data::PairMode::Avc : data::PairMode::PositivesOnly;
-  const auto batch = toDevice(train_.next(opt_.batchSize, mode));
+  auto batch = toDevice(train_.next(opt_.batchSize, mode));
+  // Drawn from (seed, step, rank): a resumed run masks its batches as an uninterrupted one would.
+  if (opt_.maskSpectrograms)
+    applySpectrogramMasks(batch.spectrograms, opt_.spectrogramMasks,
+                          opt_.seed ^ (0x9e3779b97f4a7c15ull * uint64_t(step_ + 1)) ^ (uint64_t(rank()) << 48));
   model_.module()->train();
   keepFrozenTowerInEval();
   const LossResult result = computeGradients(batch);

@@ -10,6 +10,7 @@
 #include "training/GradientBuckets.h"
 #include "training/LearningRateSchedule.h"
 #include "training/Objectives.h"
+#include "training/SpectrogramMasks.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -42,6 +43,8 @@ struct TrainOptions {
   double checkpointSeconds = 600; // also checkpoint when this much wall time passed since the last (0 = off)
   std::filesystem::path out;      // the model folder; <out>/checkpoint holds the resumable state
   bool resume = false;
+  bool maskSpectrograms = false;   // SpecAugment on the training batches (SpectrogramMasks.h)
+  SpectrogramMasks spectrogramMasks;
   std::filesystem::path initFrom;  // warm start: copy matching weights from this model folder
   std::string freeze;              // "", "vision" or "audio": that conv tower keeps its weights and BN statistics
   double timeLimitSeconds = 0;     // > 0: stop (and save) after this much training time

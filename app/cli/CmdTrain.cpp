@@ -37,7 +37,8 @@ struct TrainArgs {
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
   uint64_t seed = 1;
-  bool resume = false, noGridFix = false, varyInstances = false, shapeAugment = false, noPrefetch = false, noCache = false;
+  bool resume = false, noGridFix = false, varyInstances = false, shapeAugment = false, specAugment = false, noPrefetch = false,
+       noCache = false;
 };
 
 constexpr double kLearningRate = 1e-4, kFineTuneLearningRate = 1e-5;
@@ -153,6 +154,8 @@ void runTrain(TrainArgs a) {
   opt.loss.globalWeight = a.globalWeight;
   opt.checkpointSeconds = a.checkpointMinutes * 60;
   if (a.globalWeight < 0) throw UsageError("--global-weight", "must not be negative");
+  opt.maskSpectrograms = a.specAugment;
+  opt.recipe["spec_augment"] = a.specAugment;
   opt.loss.similarAudio = a.similarAudio;
   if (a.similarAudio < 0) throw UsageError("--similar-audio-not-negative", "must not be negative");
   if (a.similarAudio > 0 && opt.loss.objective != training::Objective::Contrastive)
@@ -279,6 +282,9 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_flag("--shape-augment", args->shapeAugment,
                 "Scenes only: draw 25% of training objects as flat silhouettes of a random colour and half with "
                 "their colour channels permuted, so that the vision tower has to learn shapes (docs/SCENES.md)");
+  cmd->add_flag("--spec-augment", args->specAugment,
+                "Mask 2 random frequency bands (up to 30 of 257 bins) and 2 time stretches (up to 0.1 s) of each "
+                "training spectrogram with its mean (SpecAugment), so the audio tower cannot lean on one band or instant");
   cmd->add_flag("--no-frame-grid-fix", args->noGridFix,
                 "Ablation: sample negative audio anywhere, not on the frame grid (dataset folders only)");
   cmd->add_option("--init", args->init,
