@@ -243,7 +243,9 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
   const int64_t B = std::max(1, opts.batchSize);
   const int64_t avcPairs = n * gridFrames;
   int64_t work = 2 * n + avcPairs;
-  if (net.localizes()) work += static_cast<int64_t>(instants.size()) * (2 + (untrained ? 2 : 0));
+  // Localization: one map per instant, then the true and the mismatched audio's map maxima per
+  // network (at most one pair per instant).
+  if (net.localizes()) work += static_cast<int64_t>(instants.size()) * (1 + 2 + (untrained ? 2 : 0));
   Progress progress("evaluating", work, Progress::terminalBar("evaluating"));
 
   nlohmann::json report;
