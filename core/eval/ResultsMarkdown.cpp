@@ -69,42 +69,46 @@ const json* randomNdcg(const json& subset) {
 // (nDCG - random) / (1 - random): how much of the way from chance to a
 // perfect ranking a method goes. On scenes chance is high (few classes), so
 // raw nDCG differences look smaller than they are.
-const json* aboveChance(const json* value, const json* chance, json& storage) {
-  if (!value || !chance || !value->is_number() || !chance->is_number() || chance->get<double>() >= 1) return nullptr;
-  storage = (value->get<double>() - chance->get<double>()) / (1 - chance->get<double>());
-  return &storage;
+std::string aboveChance(const json* value, const json* chance) {
+  if (!value || !chance || !value->is_number() || !chance->is_number() || chance->get<double>() >= 1) return "—";
+  const json gain = (value->get<double>() - chance->get<double>()) / (1 - chance->get<double>());
+  return number(&gain);
 }
 
-void retrievalTables(std::ostringstream& out, const char* name, const json& subset) {
-  const json* chance = randomNdcg(subset);
+// One row per method, one value per retrieval direction (null where absent).
+using MethodRow = std::pair<std::string, std::vector<const json*>>;
+
+std::vector<MethodRow> retrievalRows(const json& subset) {
+  std::vector<MethodRow> rows{{"L3-Net", {}}, {"L3-Net + CCA", {}}, {"AVE-Net", {}}, {"AVOL-Net", {}}};
   const json& l3 = model(subset, "l3");
-  const std::vector<std::pair<std::string, std::vector<const json*>>> methods = [&] {
-    std::vector<std::pair<std::string, std::vector<const json*>>> m{
-        {"L3-Net", {}}, {"L3-Net + CCA", {}}, {"AVE-Net", {}}, {"AVOL-Net", {}}};
-    for (const char* d : kDirections) {
-      m[0].second.push_back(at(l3, {"ndcg30_l3_raw", d}));
-      m[1].second.push_back(at(l3, {"ndcg30_l3_cca", d}));
-      m[2].second.push_back(at(model(subset, "ave"), {"ndcg30", d}));
-      m[3].second.push_back(at(model(subset, "avol"), {"ndcg30", d}));
-    }
-    return m;
-  }();
+  for (const char* d : kDirections) {
+    rows[0].second.push_back(at(l3, {"ndcg30_l3_raw", d}));
+    rows[1].second.push_back(at(l3, {"ndcg30_l3_cca", d}));
+    rows[2].second.push_back(at(model(subset, "ave"), {"ndcg30", d}));
+    rows[3].second.push_back(at(model(subset, "avol"), {"ndcg30", d}));
+  }
+  return rows;
+}
+
+template <class Cell>
+void methodRows(std::ostringstream& out, const std::vector<MethodRow>& rows, Cell cell) {
+  for (const auto& [label, values] : rows) {
+    std::vector<std::string> cells{label};
+    for (const json* v : values) cells.push_back(cell(v));
+    row(out, cells);
+  }
+}
+
+void retrievalTables(std::ostringstream& out, const std::string& name, const json& subset) {
+  const json* chance = randomNdcg(subset);
+  const auto rows = retrievalRows(subset);
   out << "**Retrieval nDCG@30, " << name << "** (the paper's Table 1):\n\n";
   header(out, {"method", "im-im", "im-aud", "aud-im", "aud-aud"});
   row(out, {"random chance", number(chance), number(chance), number(chance), number(chance)});
-  for (const auto& [label, values] : methods) {
-    std::vector<std::string> cells{label};
-    for (const json* v : values) cells.push_back(number(v));
-    row(out, cells);
-  }
+  methodRows(out, rows, [](const json* v) { return number(v); });
   out << "\n**Above chance, " << name << "**: (nDCG − random) / (1 − random); 0 is chance, 1 a perfect ranking:\n\n";
   header(out, {"method", "im-im", "im-aud", "aud-im", "aud-aud"});
-  for (const auto& [label, values] : methods) {
-    std::vector<std::string> cells{label};
-    json storage;
-    for (const json* v : values) cells.push_back(number(aboveChance(v, chance, storage)));
-    row(out, cells);
-  }
+  methodRows(out, rows, [chance](const json* v) { return aboveChance(v, chance); });
 }
 
 void avcTable(std::ostringstream& out, const json& results) {
@@ -156,7 +160,7 @@ std::string resultsMarkdown(const json& results, const std::string& commands) {
          "(docs/SCENES.md); `test-seen` and `test-unseen` are reported separately.\n\n";
   out << "```\n" << commands << (commands.empty() || commands.back() == '\n' ? "" : "\n") << "```\n\n";
   for (auto& [name, subset] : results.items()) {
-    retrievalTables(out, name.c_str(), subset);
+    retrievalTables(out, name, subset);
     out << "\n";
   }
   out << "**AVC accuracy** (balanced pairs):\n\n";
