@@ -17,12 +17,18 @@ int pick(std::mt19937_64& rng, size_t n) { return static_cast<int>(std::uniform_
 template <class T>
 const T& pickFrom(std::mt19937_64& rng, const std::vector<T>& v) { return v[pick(rng, v.size())]; }
 
+// Which modality a split draws from the held-out instances (the one place
+// that says so; the pools and the recording stretches follow from it).
+bool picturesHeldOut(SceneSplit split) { return split == SceneSplit::TestUnseen || split == SceneSplit::TestUnseenImages; }
+bool recordingsHeldOut(SceneSplit split) { return split == SceneSplit::TestUnseen || split == SceneSplit::TestUnseenSounds; }
+
 // The stretch of a recording a split may play: train/val keep off the
-// held-out tail, test-seen plays only the tail when there is one.
+// held-out tail, a test split hearing training recordings (test-seen,
+// test-unseen-images) plays only the tail when there is one.
 std::pair<int64_t, int64_t> soundRange(const PackSound& s, SceneSplit split) {
   const int64_t n = static_cast<int64_t>(s.pcm.size());
   if (s.split == InstanceSplit::Unseen) return {0, n};
-  if (split == SceneSplit::TestSeen || split == SceneSplit::TestUnseenImages)
+  if (isTestSplit(split) && !recordingsHeldOut(split))
     return s.heldOutFrom < n ? std::make_pair(s.heldOutFrom, n) : std::make_pair(int64_t(0), n);
   return {0, std::max<int64_t>(1, s.heldOutFrom)};
 }
@@ -56,9 +62,8 @@ std::string sceneSplitName(SceneSplit split) {
 }
 
 ScenePools scenePools(const AssetPack& pack, SceneSplit split) {
-  const auto held = [&](bool unseen) { return unseen ? InstanceSplit::Unseen : InstanceSplit::Train; };
-  const InstanceSplit wantImage = held(split == SceneSplit::TestUnseen || split == SceneSplit::TestUnseenImages);
-  const InstanceSplit wantSound = held(split == SceneSplit::TestUnseen || split == SceneSplit::TestUnseenSounds);
+  const InstanceSplit wantImage = picturesHeldOut(split) ? InstanceSplit::Unseen : InstanceSplit::Train;
+  const InstanceSplit wantSound = recordingsHeldOut(split) ? InstanceSplit::Unseen : InstanceSplit::Train;
   const bool testBackgrounds = isTestSplit(split);
   ScenePools pools;
   pools.imagesOfClass.resize(pack.classes.size());
