@@ -112,8 +112,8 @@ void runTrain(TrainArgs a) {
   if (a.lr < 0) throw UsageError("--lr", "must be positive");
   training::checkFreeze(a.freeze);  // before the data is decoded
   // Options that change how one kind of source is sampled would do nothing on the other.
-  if (!a.data.empty() && a.varyInstances) throw UsageError("--vary-instances", "applies to --scenes only (it varies the scene objects)");
-  if (!a.data.empty() && a.shapeAugment) throw UsageError("--shape-augment", "applies to --scenes only (it varies the scene objects)");
+  for (const auto& [flag, set] : {std::pair{"--vary-instances", a.varyInstances}, {"--shape-augment", a.shapeAugment}})
+    if (set && !a.data.empty()) throw UsageError(flag, "applies to --scenes only (it varies the scene objects)");
   if (!a.scenes.empty() && a.noGridFix)
     throw UsageError("--no-frame-grid-fix", "applies to --data only (scene audio is not cut from a video's frame grid)");
   // Data-parallel when a launcher (torchrun, Slurm, MPI, --nproc) set
