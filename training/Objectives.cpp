@@ -16,11 +16,6 @@ Objective parseObjective(const std::string& text) {
 
 std::string toString(Objective objective) { return objective == Objective::Avc ? "avc" : "contrastive"; }
 
-void checkObjective(nn::Arch arch, Objective objective) {
-  if (objective == Objective::Contrastive && arch == nn::Arch::L3)
-    throw UsageError("--objective", "contrastive needs embeddings (arch avol or ave); L3-Net trains with avc");
-}
-
 torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
                               const torch::Tensor& notNegative) {
   const int64_t n = similarity.size(0);
@@ -65,7 +60,8 @@ torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& imag
   if (auto ave = nn::aveNet(model)) {
     return torch::mm(ave->imageEmbedding(images).to(torch::kFloat), ave->audioEmbedding(spectrograms).to(torch::kFloat).t());
   }
-  throw UsageError("--objective", "contrastive needs arch avol or ave");
+  auto l3 = nn::l3Net(model);
+  return l3->pairScores(l3->imageFeatures(images).to(torch::kFloat), l3->audioFeatures(spectrograms).to(torch::kFloat));
 }
 
 torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms) {
@@ -109,7 +105,14 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
       const auto notNegative = likelyFalseNegatives(audio);
       result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
     } else {
-      throw UsageError("--objective", "contrastive needs arch avol or ave");
+      // L3-Net has no embedding to compare: its head scores every frame
+      // against every audio. The score is an unbounded logit, not a cosine,
+      // so no temperature divides it.
+      auto l3 = nn::l3Net(model);
+      const auto image = all(l3->imageFeatures(batch.images).to(torch::kFloat));
+      const auto audio = all(l3->audioFeatures(batch.spectrograms).to(torch::kFloat));
+      similarity = l3->pairScores(image, audio);
+      result.loss = contrastiveLoss(similarity, ids, 1.0, likelyFalseNegatives(F::normalize(audio, F::NormalizeFuncOptions().dim(1))));
     }
     const auto target = torch::arange(similarity.size(0), torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
     result.accuracy = similarity.argmax(1).eq(target).to(torch::kFloat).mean().item<double>();

@@ -7,7 +7,9 @@
 //              symmetric cross-entropy of the similarity matrix / temperature,
 //              positives on the diagonal. AVOL-Net: max over the 14x14
 //              positions of cosine(region, audio); AVE-Net: cosine of the
-//              global embeddings. Needs PairMode::PositivesOnly batches.
+//              global embeddings; L3-Net: its head's correspondence logit of
+//              every (frame, audio) pair, not divided by the temperature.
+//              Needs PairMode::PositivesOnly batches.
 #include "core/data/BatchSource.h"
 #include "core/nn/Model.h"
 
@@ -21,9 +23,6 @@ namespace soundspot::training {
 enum class Objective { Avc, Contrastive };
 Objective parseObjective(const std::string& text);  // throws UsageError
 std::string toString(Objective objective);
-// Throws UsageError when the architecture cannot be trained with it (L3-Net
-// has no embeddings to compare, so it trains on avc only).
-void checkObjective(nn::Arch arch, Objective objective);
 
 struct LossResult {
   torch::Tensor loss;  // scalar, differentiable
@@ -49,7 +48,7 @@ torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tens
 // The nearest audios are the likeliest such pairs; no label is used.
 torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor& audioIdentity, int64_t k);
 
-// B x B similarity of every frame with every audio for AVOL-Net / AVE-Net.
+// B x B similarity of every frame with every audio (L3-Net: its pair scores).
 torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
 // AVOL-Net: B x B x 196 cosine of every frame's regions with every audio.
 torch::Tensor regionSimilarities(nn::AvolNet avol, const torch::Tensor& images, const torch::Tensor& spectrograms);

@@ -134,7 +134,6 @@ void toChannelsLast(torch::nn::Module& module) {
 
 Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSource* validation)
     : opt_(std::move(options)), train_(train), validation_(validation) {
-  checkObjective(opt_.net.arch, opt_.loss.objective);
   if (opt_.batchSize < 2) throw UsageError("--batch", "needs at least 2 pairs per batch");
   cuda_ = opt_.device == "cuda";
   torch::manual_seed(opt_.seed);
@@ -440,6 +439,26 @@ double Trainer::fitDistanceHead(data::BatchSource& source, int64_t batches) {
   return f.accuracy;
 }
 
+double Trainer::fitL3Head(data::BatchSource& source, int64_t batches) {
+  auto l3 = nn::l3Net(model_);
+  if (!l3) throw UsageError("L3 head", "only L3-Net has an L3 head to fit");
+  const auto [s, y] = scorePairs(source, batches, [&](const data::AvcBatch& batch) {
+    return correspondenceScores(model_, batch.images, batch.spectrograms);
+  });
+  const LogisticFit f = fitMonotoneLogistic(s, y, 1.f, 1.f, 0.f);
+  // logit1 - logit0 = (w1 - w0)·h + (b1 - b0) = s; the new rows ±(a·(w1 - w0))/2
+  // and biases ±(a·(b1 - b0) + b)/2 make it a·s + b.
+  torch::NoGradGuard noGrad;
+  auto& fc2 = l3->fc2;
+  const auto w = (fc2->weight[1] - fc2->weight[0]) * (f.a / 2);
+  const auto b = (fc2->bias[1] - fc2->bias[0]) * (f.a / 2) + f.b / 2;
+  fc2->weight.copy_(torch::stack({-w, w}));
+  fc2->bias.copy_(torch::stack({-b, b}));
+  opt_.recipe["l3_head"] = {{"a", f.a}, {"b", f.b}, {"pairs", s.size(0)}, {"avc_accuracy", f.accuracy}};
+  spdlog::info("L3 head fitted on {} pairs: {:.3f}·s {:+.3f}, AVC accuracy {:.3f}", s.size(0), f.a, f.b, f.accuracy);
+  return f.accuracy;
+}
+
 json Trainer::card() const {
   json recipe = opt_.recipe.is_object() ? opt_.recipe : json::object();
   recipe["objective"] = toString(opt_.loss.objective);
@@ -641,6 +660,8 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   if (opt_.loss.objective == Objective::Contrastive && nn::aveNet(model_))
     fitDistanceHead(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
+  if (opt_.loss.objective == Objective::Contrastive && nn::l3Net(model_))
+    fitL3Head(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
   saveCheckpoint();
   saveFinalModel();
   if (progress) (result.cancelled || result.timeLimited) ? progress->stop() : progress->finish();

@@ -114,6 +114,10 @@ class Trainer {
   // AVE-Net trained contrastively: fits its distance -> FC head the same way
   // (logit = a·distance + b, a < 0), so its AVC decision means something.
   double fitDistanceHead(data::BatchSource& source, int64_t batches);
+  // L3-Net after contrastive training: its score s (corresponds minus does
+  // not) only ranks pairs; refits the last layer so that the score reads
+  // a·s + b with a > 0, a logistic fit on balanced pairs (towers unchanged).
+  double fitL3Head(data::BatchSource& source, int64_t batches);
 
   int64_t step() const { return step_; }
   const nn::Model& model() const { return model_; }

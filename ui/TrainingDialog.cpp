@@ -27,7 +27,6 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
-#include <QStandardItemModel>
 #include <QThread>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -405,8 +404,6 @@ TrainingRequest TrainingDialog::request() const {
 QString TrainingDialog::validate() const {
   const DataCheck data = checkData(data_->text().trimmed());
   if (!data.error.isEmpty()) return data.error;
-  if (arch_->currentData() == "l3" && objective_->currentData() == "contrastive")
-    return tr("L3-Net has no embeddings to contrast: train it with AVC.");
   bool ok = false;
   const double lr = QLocale::c().toDouble(lr_->text().trimmed(), &ok);
   if (!ok || !(lr > 0)) return tr("The learning rate must be a positive number (e.g. 1e-4).");
@@ -434,11 +431,6 @@ QString TrainingDialog::validationMessage() const { return message_->text(); }
 
 void TrainingDialog::refresh() {
   const bool running = run_->isRunning();
-  // Contrastive needs embeddings: L3-Net has none.
-  auto* model = qobject_cast<QStandardItemModel*>(objective_->model());
-  const bool l3 = arch_->currentData() == "l3";
-  if (model) model->item(objective_->findData("contrastive"))->setEnabled(!l3);
-  if (l3 && objective_->currentData() == "contrastive") objective_->setCurrentIndex(objective_->findData("avc"));
   freeze_->setEnabled(fromBundled_->isChecked());
 
   const int64_t at = checkpointStep();

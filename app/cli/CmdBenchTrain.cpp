@@ -125,7 +125,6 @@ void runBench(const BenchArgs& a) {
   opt.net = {nn::parseArch(a.arch), a.width, 128};
   opt.net.tower = nn::parseTower(a.tower);
   opt.loss.objective = training::parseObjective(a.objective);
-  training::checkObjective(opt.net.arch, opt.loss.objective);
   if (opt.loss.objective == training::Objective::Contrastive) opt.net.similarity = nn::Similarity::Cosine;
   opt.batchSize = a.batch;
   opt.steps = a.steps;

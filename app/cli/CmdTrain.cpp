@@ -136,7 +136,6 @@ void runTrain(TrainArgs a) {
   opt.net.similarity = a.similarity == "auto"
                            ? (opt.loss.objective == training::Objective::Contrastive ? nn::Similarity::Cosine : nn::Similarity::Dot)
                            : nn::parseSimilarity(a.similarity);
-  training::checkObjective(opt.net.arch, opt.loss.objective);
   opt.steps = a.steps;
   opt.batchSize = a.batch;
   // Fine-tuning moves the base model gently unless told otherwise.

@@ -17,6 +17,11 @@ class L3NetImpl : public torch::nn::Module {
   torch::Tensor imageFeatures(const torch::Tensor& images);        // B x 8w
   torch::Tensor audioFeatures(const torch::Tensor& spectrograms);  // B x 8w
   torch::Tensor forward(const torch::Tensor& images, const torch::Tensor& spectrograms);  // B x 2
+  // Every image against every audio through the head: N x M correspondence
+  // scores (the "corresponds" minus "does not" logit) from N x 8w image and
+  // M x 8w audio features. fc1 of a concatenation is the sum of its image and
+  // audio halves, so the towers and half of fc1 run once per sample.
+  torch::Tensor pairScores(const torch::Tensor& imageFeatures, const torch::Tensor& audioFeatures);
 
   VisionNet vision{nullptr};
   AudioNet audio{nullptr};

@@ -2,6 +2,7 @@
 // exact resume, and a tiny AVOL-Net that learns a real correspondence.
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/nn/L3Net.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestRegistry.h"
 #include "tests/training/SyntheticAvSource.h"
@@ -211,7 +212,49 @@ class TestTraining : public QObject {
     training::Trainer trainer(opts, train);
     const auto r = trainer.run();
     QVERIFY(std::isfinite(r.loss));
-    QVERIFY_THROWS_EXCEPTION(UsageError, training::checkObjective(nn::Arch::L3, training::Objective::Contrastive));
+  }
+
+  void l3PairScoresMatchItsForwardPass() {
+    // The B x B scores of the contrastive objective are the head's own
+    // decisions on every (frame, audio) pair, not an approximation.
+    torch::manual_seed(5);
+    nn::L3Net l3(4, 16, nn::Tower::Compact);
+    l3->eval();
+    torch::NoGradGuard noGrad;
+    const auto images = torch::randn({3, 3, 224, 224});
+    const auto spectrograms = torch::randn({3, 1, 257, 200});
+    const auto all = l3->pairScores(l3->imageFeatures(images), l3->audioFeatures(spectrograms));
+    QCOMPARE(all.sizes().vec(), (std::vector<int64_t>{3, 3}));
+    for (int64_t j = 0; j < 3; ++j) {
+      const auto logits = l3->forward(images, spectrograms.select(0, j).unsqueeze(0).expand({3, 1, 257, 200}));
+      QVERIFY(torch::allclose(all.select(1, j), logits.select(1, 1) - logits.select(1, 0), 1e-4, 1e-5));
+    }
+  }
+
+  void contrastiveL3GetsAFittedHead() {
+    // L3-Net trained on the contrastive objective: its head ranks pairs; the
+    // trainer then refits the last layer so that its AVC decision is right.
+    const auto root = test::freshTempDir("train");
+    test::SyntheticAvSource train(51), val(52);
+    auto opts = test::tinyTrainOptions(root / "l3", 60, 8);
+    opts.net.arch = nn::Arch::L3;
+    opts.loss.objective = training::Objective::Contrastive;
+    opts.batchSize = 16;
+    training::Trainer trainer(opts, train, &val);
+    trainer.run();
+    const auto loaded = nn::loadModel(root / "l3", "cpu");
+    const auto& head = loaded.card.at("recipe").at("l3_head");
+    qInfo("fitted head %.2f s %+.2f, AVC accuracy %.3f", head.at("a").get<double>(), head.at("b").get<double>(),
+          head.at("avc_accuracy").get<double>());
+    QVERIFY(head.at("a").get<double>() > 0);  // a higher score never reads as a worse match
+    test::SyntheticAvSource fresh(53);
+    auto check = test::tinyTrainOptions(root / "check", 1, 8);
+    check.net.arch = nn::Arch::L3;
+    check.loss.objective = training::Objective::Avc;
+    check.initFrom = root / "l3";
+    training::Trainer judge(check, fresh);
+    const double accuracy = judge.validate(fresh, 4);
+    QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
   }
 };
 
