@@ -180,26 +180,8 @@ class TestTraining : public QObject {
   void contrastiveAveGetsAFittedDistanceHead() {
     // The contrastive loss trains the embeddings only; the trainer then fits
     // the distance -> FC head so that AVE-Net's own AVC decision is right.
-    const auto root = test::freshTempDir("train");
-    test::SyntheticAvSource train(41), val(42);
-    auto opts = test::tinyTrainOptions(root / "ave", 60, 8);
-    opts.net.arch = nn::Arch::Ave;
-    opts.loss.objective = training::Objective::Contrastive;
-    opts.batchSize = 16;
-    training::Trainer trainer(opts, train, &val);
-    trainer.run();
-    const auto loaded = nn::loadModel(root / "ave", "cpu");
-    const auto& head = loaded.card.at("recipe").at("distance_head");
-    qInfo("fitted head %.2f d %+.2f, AVC accuracy %.3f", head.at("a").get<double>(), head.at("b").get<double>(),
-          head.at("avc_accuracy").get<double>());
+    const auto [head, accuracy] = trainContrastivelyAndJudge(nn::Arch::Ave, 41, "distance_head");
     QVERIFY(head.at("a").get<double>() < 0);  // farther apart never reads as a better match
-    test::SyntheticAvSource fresh(43);
-    auto check = test::tinyTrainOptions(root / "check", 1, 8);
-    check.net.arch = nn::Arch::Ave;
-    check.loss.objective = training::Objective::Avc;
-    check.initFrom = root / "ave";
-    training::Trainer judge(check, fresh);
-    const double accuracy = judge.validate(fresh, 4);
     QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
   }
 
@@ -234,27 +216,31 @@ class TestTraining : public QObject {
   void contrastiveL3GetsAFittedHead() {
     // L3-Net trained on the contrastive objective: its head ranks pairs; the
     // trainer then refits the last layer so that its AVC decision is right.
+    const auto [head, accuracy] = trainContrastivelyAndJudge(nn::Arch::L3, 51, "l3_head");
+    QVERIFY(head.at("a").get<double>() > 0);  // a higher score never reads as a worse match
+    QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
+  }
+
+ private:
+  // Trains `arch` contrastively for 60 steps on the synthetic task (sources
+  // seeded seed, seed + 1). Returns the fitted head (the card recipe's entry
+  // `cardKey`) and the AVC accuracy of the saved model's own decision on
+  // fresh pairs (seed + 2).
+  static std::pair<nlohmann::json, double> trainContrastivelyAndJudge(nn::Arch arch, uint64_t seed, const std::string& cardKey) {
     const auto root = test::freshTempDir("train");
-    test::SyntheticAvSource train(51), val(52);
-    auto opts = test::tinyTrainOptions(root / "l3", 60, 8);
-    opts.net.arch = nn::Arch::L3;
-    opts.loss.objective = training::Objective::Contrastive;
+    test::SyntheticAvSource train(seed), val(seed + 1);
+    auto opts = test::tinyTrainOptions(root / "model", 60, 8, arch, training::Objective::Contrastive);
     opts.batchSize = 16;
     training::Trainer trainer(opts, train, &val);
     trainer.run();
-    const auto loaded = nn::loadModel(root / "l3", "cpu");
-    const auto& head = loaded.card.at("recipe").at("l3_head");
-    qInfo("fitted head %.2f s %+.2f, AVC accuracy %.3f", head.at("a").get<double>(), head.at("b").get<double>(),
+    const auto head = nn::loadModel(root / "model", "cpu").card.at("recipe").at(cardKey);
+    qInfo("fitted head %.2f x %+.2f, AVC accuracy %.3f", head.at("a").get<double>(), head.at("b").get<double>(),
           head.at("avc_accuracy").get<double>());
-    QVERIFY(head.at("a").get<double>() > 0);  // a higher score never reads as a worse match
-    test::SyntheticAvSource fresh(53);
-    auto check = test::tinyTrainOptions(root / "check", 1, 8);
-    check.net.arch = nn::Arch::L3;
-    check.loss.objective = training::Objective::Avc;
-    check.initFrom = root / "l3";
+    test::SyntheticAvSource fresh(seed + 2);
+    auto check = test::tinyTrainOptions(root / "check", 1, 8, arch, training::Objective::Avc);
+    check.initFrom = root / "model";
     training::Trainer judge(check, fresh);
-    const double accuracy = judge.validate(fresh, 4);
-    QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
+    return {head, judge.validate(fresh, 4)};
   }
 };
 
