@@ -17,8 +17,9 @@
 # fresh machine). Without --resume an existing run folder is refused.
 #
 # Environment: RUN (run folder), PACK, DEST (default resources/models), and
-# the budgets AVE_WARM_STEPS (AVOL-Net's warm start) / AVOL_STEPS / AVE_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default: all cores),
-# and TRAIN_ARGS (extra `train` options for every stage, e.g. --vary-instances).
+# the budgets AVE_WARM_STEPS (AVOL-Net's warm start) / AVOL_STEPS / AVE_STEPS /
+# L3_STEPS, WIDTH, BATCH, THREADS (default: all cores), and TRAIN_ARGS (extra
+# `train` options for every stage, e.g. --vary-instances).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RESUME=0; SHIP_ONLY=0
@@ -26,7 +27,7 @@ for a in "$@"; do
   case "$a" in
     --resume) RESUME=1 ;;
     --ship-only) SHIP_ONLY=1; RESUME=1 ;;  # only stage 8: the models as far as they are trained
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;  # the header above
     *) echo "cpu-recipe: unknown argument $a (--resume, --ship-only)" >&2; exit 2 ;;
   esac
 done
