@@ -48,22 +48,6 @@ torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor&
   return pairs.logical_or(pairs.t());
 }
 
-torch::Tensor regionSimilarities(nn::AvolNet avol, const torch::Tensor& images, const torch::Tensor& spectrograms) {
-  const auto regions = F::normalize(avol->visualRegions(images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
-  const auto audio = F::normalize(avol->audioEmbedding(spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1));
-  // frames i x audio j x positions p.
-  return torch::einsum("icp,jc->ijp", {regions.flatten(2), audio});
-}
-
-torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms) {
-  if (auto avol = nn::avolNet(model)) return regionSimilarities(avol, images, spectrograms).amax(2);
-  if (auto ave = nn::aveNet(model)) {
-    return torch::mm(ave->imageEmbedding(images).to(torch::kFloat), ave->audioEmbedding(spectrograms).to(torch::kFloat).t());
-  }
-  auto l3 = nn::l3Net(model);
-  return l3->pairScores(l3->imageFeatures(images).to(torch::kFloat), l3->audioFeatures(spectrograms).to(torch::kFloat));
-}
-
 torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms) {
   if (auto avol = nn::avolNet(model)) return avol->forward(images, spectrograms).logit.to(torch::kFloat);
   torch::Tensor logits;

@@ -48,11 +48,6 @@ torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tens
 // The nearest audios are the likeliest such pairs; no label is used.
 torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor& audioIdentity, int64_t k);
 
-// B x B similarity of every frame with every audio (L3-Net: its pair scores).
-torch::Tensor similarityMatrix(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
-// AVOL-Net: B x B x 196 cosine of every frame's regions with every audio.
-torch::Tensor regionSimilarities(nn::AvolNet avol, const torch::Tensor& images, const torch::Tensor& spectrograms);
-
 // B correspondence scores, > 0 = "corresponds" (AVE/L3: logit1 - logit0;
 // AVOL: the max-pooled calibrated logit).
 torch::Tensor correspondenceScores(const nn::Model& model, const torch::Tensor& images, const torch::Tensor& spectrograms);
