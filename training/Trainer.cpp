@@ -656,12 +656,13 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
   }
   // Also when stopped early: the saved model must read as a probability map.
   // Contrastive training leaves the decision heads untrained: fit them (towers frozen).
-  if (opt_.loss.objective == Objective::Contrastive && nn::avolNet(model_))
-    fitCalibration(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
-  if (opt_.loss.objective == Objective::Contrastive && nn::aveNet(model_))
-    fitDistanceHead(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
-  if (opt_.loss.objective == Objective::Contrastive && nn::l3Net(model_))
-    fitL3Head(validation_ ? *validation_ : train_, std::max<int64_t>(8, opt_.valBatches));
+  if (opt_.loss.objective == Objective::Contrastive) {
+    data::BatchSource& pairs = validation_ ? *validation_ : train_;
+    const int64_t batches = std::max<int64_t>(8, opt_.valBatches);
+    if (nn::avolNet(model_)) fitCalibration(pairs, batches);
+    else if (nn::aveNet(model_)) fitDistanceHead(pairs, batches);
+    else fitL3Head(pairs, batches);
+  }
   saveCheckpoint();
   saveFinalModel();
   if (progress) (result.cancelled || result.timeLimited) ? progress->stop() : progress->finish();
