@@ -2,6 +2,7 @@
 
 #include "core/common/Error.h"
 
+#include <cmath>
 #include <limits>
 
 namespace soundspot::training {
@@ -16,8 +17,8 @@ Objective parseObjective(const std::string& text) {
 
 std::string toString(Objective objective) { return objective == Objective::Avc ? "avc" : "contrastive"; }
 
-torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
-                              const torch::Tensor& notNegative) {
+torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                                    const torch::Tensor& notNegative) {
   const int64_t n = similarity.size(0);
   const auto ids = audioIdentity.to(similarity.device(), torch::kLong);
   auto excluded = ids.unsqueeze(1).eq(ids.unsqueeze(0));
@@ -28,7 +29,22 @@ torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tens
   // gives exactly the same softmax for the rows that keep any negative.
   const auto logits = (similarity.to(torch::kFloat) / temperature).masked_fill(masked, -1e9);
   const auto target = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
-  return 0.5 * (F::cross_entropy(logits, target) + F::cross_entropy(logits.t(), target));
+  const auto none = F::CrossEntropyFuncOptions().reduction(torch::kNone);
+  return 0.5 * (F::cross_entropy(logits, target, none) + F::cross_entropy(logits.t(), target, none));
+}
+
+torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                              const torch::Tensor& notNegative) {
+  return contrastivePairLosses(similarity, audioIdentity, temperature, notNegative).mean();
+}
+
+torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, torch::Tensor* dropped) {
+  const int64_t n = losses.size(0);
+  const int64_t drop = std::min<int64_t>(n - 1, static_cast<int64_t>(std::floor(fraction * double(n) + 0.5)));
+  auto out = torch::zeros({n}, torch::TensorOptions().dtype(torch::kBool).device(losses.device()));
+  if (drop > 0) out.index_fill_(0, std::get<1>(losses.detach().topk(drop)), true);
+  if (dropped) *dropped = out;
+  return drop > 0 ? losses.masked_select(out.logical_not()).mean() : losses.mean();
 }
 
 torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor& audioIdentity, int64_t k) {
@@ -70,6 +86,9 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
     auto likelyFalseNegatives = [&](const torch::Tensor& audio) {
       return settings.similarAudio > 0 ? similarAudioPairs(audio, ids, settings.similarAudio) : torch::Tensor();
     };
+    // The mean over the pairs, without the hardest ones when asked (--drop-hardest-pairs).
+    torch::Tensor dropped;
+    auto reduce = [&](const torch::Tensor& losses) { return meanWithoutHighest(losses, settings.dropHardest, &dropped); };
     torch::Tensor similarity;
     if (auto avol = nn::avolNet(model)) {
       const auto regions =
@@ -79,15 +98,17 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
       const auto notNegative = likelyFalseNegatives(audio);
       const auto perRegion = torch::einsum("icp,jc->ijp", {regions, audio});
       similarity = perRegion.amax(2);
-      result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
+      result.loss = reduce(contrastivePairLosses(similarity, ids, temperature, notNegative));
       if (settings.globalWeight > 0)
-        result.loss = result.loss + settings.globalWeight * contrastiveLoss(perRegion.mean(2), ids, temperature, notNegative);
+        result.loss = result.loss + settings.globalWeight * contrastivePairLosses(perRegion.mean(2), ids, temperature, notNegative)
+                                                                .masked_select(dropped.logical_not())
+                                                                .mean();
     } else if (auto ave = nn::aveNet(model)) {
       const auto image = all(ave->imageEmbedding(batch.images).to(torch::kFloat));
       const auto audio = all(ave->audioEmbedding(batch.spectrograms).to(torch::kFloat));
       similarity = torch::mm(image, audio.t());
       const auto notNegative = likelyFalseNegatives(audio);
-      result.loss = contrastiveLoss(similarity, ids, temperature, notNegative);
+      result.loss = reduce(contrastivePairLosses(similarity, ids, temperature, notNegative));
     } else {
       // L3-Net has no embedding to compare: its head scores every frame
       // against every audio. The score is an unbounded logit, not a cosine,
@@ -96,7 +117,14 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
       const auto image = all(l3->imageFeatures(batch.images).to(torch::kFloat));
       const auto audio = all(l3->audioFeatures(batch.spectrograms).to(torch::kFloat));
       similarity = l3->pairScores(image, audio);
-      result.loss = contrastiveLoss(similarity, ids, 1.0, likelyFalseNegatives(F::normalize(audio, F::NormalizeFuncOptions().dim(1))));
+      result.loss =
+          reduce(contrastivePairLosses(similarity, ids, 1.0, likelyFalseNegatives(F::normalize(audio, F::NormalizeFuncOptions().dim(1)))));
+    }
+    if (settings.dropHardest > 0 && batch.soundingBoxes.defined()) {
+      const auto offscreen = all(batch.soundingBoxes).select(1, 0).lt(0).to(dropped.device());
+      result.offscreen = offscreen.to(torch::kFloat).mean().item<double>();
+      if (dropped.any().item<bool>())
+        result.droppedOffscreen = offscreen.masked_select(dropped).to(torch::kFloat).mean().item<double>();
     }
     const auto target = torch::arange(similarity.size(0), torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
     result.accuracy = similarity.argmax(1).eq(target).to(torch::kFloat).mean().item<double>();

@@ -16,6 +16,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace soundspot::training {
@@ -28,6 +29,10 @@ struct LossResult {
   torch::Tensor loss;  // scalar, differentiable
   double accuracy = 0; // fraction of pairs classified right (avc) or of
                        // frames whose own audio is the best match (contrastive)
+  // With LossSettings::dropHardest and ground truth in the batch (scenes), a
+  // diagnostic never used by the loss: the fraction of the dropped pairs, and
+  // of all pairs, whose sound comes from no visible object.
+  std::optional<double> droppedOffscreen, offscreen;
 };
 
 // Symmetric InfoNCE on a B x B similarity matrix (rows: frames, columns:
@@ -37,6 +42,20 @@ struct LossResult {
 // (B x B bool, optional; see similarAudioPairs).
 torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
                               const torch::Tensor& notNegative = {});
+// The same loss per pair (B values, the mean of which is contrastiveLoss):
+// pair i's is the mean of row i's and column i's cross-entropy.
+torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                                    const torch::Tensor& notNegative = {});
+
+// Noisy correspondences: in scenes as in real video, a frame's audio is
+// often not made by anything in it (an off-screen source, a still picture
+// with an unrelated sound). With the max over positions such a pair trains
+// some region, usually the background, towards a random sound. Once the
+// towers know the easy pairs, those pairs have the highest loss; leaving out
+// the `fraction` of the batch with the highest loss (no gradient through the
+// choice) is the small-loss trick of learning with noisy labels. Returns the
+// mean of the kept losses and, in `dropped`, which pairs were left out.
+torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, torch::Tensor* dropped = nullptr);
 
 // Label-free false negatives: (i, j) is set when audio j is among the k
 // audios most similar to audio i (cosine of the B x C L2-normalised audio
@@ -73,6 +92,7 @@ struct LossSettings {
   double temperature = 0.07;   // contrastive
   double globalWeight = 0;     // contrastive AVOL-Net (above)
   int64_t similarAudio = 0;    // contrastive: k of similarAudioPairs (0: off)
+  double dropHardest = 0;      // contrastive: fraction of pairs left out by meanWithoutHighest (0: off)
 };
 LossResult computeLoss(const nn::Model& model, const LossSettings& settings, const data::AvcBatch& batch,
                        const GatherFn& gather = nullptr);

@@ -321,6 +321,8 @@ StepStats Trainer::trainStep() {
   stats.accuracy = result.accuracy;
   stats.lr = lr;
   stats.allReduceSeconds = lastAllReduceSeconds_;
+  stats.droppedOffscreen = result.droppedOffscreen;  // this rank's view of the batch, a diagnostic
+  stats.offscreen = result.offscreen;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stats.samplesPerSecond = opt_.batchSize / std::max(seconds, 1e-9);  // per rank
   return stats;
@@ -477,6 +479,7 @@ json Trainer::card() const {
   if (opt_.loss.objective == Objective::Contrastive) recipe["temperature"] = opt_.loss.temperature;
   if (opt_.loss.globalWeight > 0) recipe["global_weight"] = opt_.loss.globalWeight;
   if (opt_.loss.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.loss.similarAudio;
+  if (opt_.loss.dropHardest > 0) recipe["drop_hardest_pairs"] = opt_.loss.dropHardest;
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
@@ -629,6 +632,8 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     }
     if (!writer) continue;
     json line = {{"step", s.step}, {"loss", s.loss}, {"train_acc", s.accuracy}, {"lr", s.lr}, {"samples_per_s", s.samplesPerSecond}};
+    if (s.offscreen) line["offscreen"] = *s.offscreen;
+    if (s.droppedOffscreen) line["dropped_offscreen"] = *s.droppedOffscreen;
     if (opt_.distributed) {
       line["world_size"] = worldSize();  // samples_per_s is per rank
       line["allreduce_s"] = s.allReduceSeconds;  // includes waiting for the slowest rank

@@ -72,6 +72,7 @@ struct StepStats {
   // and the loss, i.e. what overlapping could save at most; bucketed: the loss
   // alone, the gradients were reduced during backward).
   double allReduceSeconds = 0;
+  std::optional<double> droppedOffscreen, offscreen;  // LossResult's diagnostic (--drop-hardest-pairs)
 };
 
 struct TrainResult {

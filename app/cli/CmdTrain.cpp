@@ -33,6 +33,7 @@ struct TrainArgs {
   std::string data, scenes, arch = "avol", objective, out, device = "auto", init, similarity = "auto", tower;
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0, similarAudio = 0;
+  double dropHardest = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
@@ -159,6 +160,10 @@ void runTrain(TrainArgs a) {
   if (a.similarAudio < 0) throw UsageError("--similar-audio-not-negative", "must not be negative");
   if (a.similarAudio > 0 && opt.loss.objective != training::Objective::Contrastive)
     throw UsageError("--similar-audio-not-negative", "applies to --objective contrastive (avc has no in-batch negatives)");
+  opt.loss.dropHardest = a.dropHardest;
+  if (a.dropHardest < 0 || a.dropHardest >= 1) throw UsageError("--drop-hardest-pairs", "must be in [0, 1)");
+  if (a.dropHardest > 0 && opt.loss.objective != training::Objective::Contrastive)
+    throw UsageError("--drop-hardest-pairs", "applies to --objective contrastive");
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
   opt.bucketedAllReduce = training::parseAllReduce(a.parallel.allReduce);
@@ -265,6 +270,10 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--similar-audio-not-negative", args->similarAudio,
                   "Contrastive: the K audios of the batch nearest to a pair's own audio (audio embeddings) are not its "
                   "negatives: likely the same kind of sound from another recording (label-free)")
+      ->capture_default_str();
+  cmd->add_option("--drop-hardest-pairs", args->dropHardest,
+                  "Contrastive: leave out this fraction of each batch's pairs with the highest loss, likely sounds that "
+                  "nothing in the frame makes (off-screen); the metrics log how many of them were (scenes)")
       ->capture_default_str();
   cmd->add_option("--checkpoint-minutes", args->checkpointMinutes, "Also checkpoint after this many minutes (0: off)")
       ->capture_default_str();

@@ -101,6 +101,30 @@ class TestTraining : public QObject {
     QVERIFY(std::abs(withPairs - plain) > 1e-4);
   }
 
+  void hardestPairsAreLeftOut() {
+    // Pair 2's audio is no frame's: it has the highest loss and is the one dropped.
+    const auto sim = torch::tensor({{0.9f, 0.1f, 0.2f, 0.0f}, {0.1f, 0.8f, 0.1f, 0.2f}, {0.6f, 0.5f, 0.1f, 0.4f},
+                                    {0.0f, 0.2f, 0.1f, 0.9f}});
+    const auto ids = torch::tensor({0, 1, 2, 3}, torch::kLong);
+    const auto perPair = training::contrastivePairLosses(sim, ids, 0.1);
+    QCOMPARE(perPair.size(0), 4);
+    QVERIFY(std::abs(perPair.mean().item<double>() - training::contrastiveLoss(sim, ids, 0.1).item<double>()) < 1e-6);
+    QCOMPARE(perPair.argmax().item<int64_t>(), int64_t(2));
+    torch::Tensor dropped;
+    const double kept = training::meanWithoutHighest(perPair, 0.25, &dropped).item<double>();
+    QCOMPARE(dropped.nonzero().flatten().item<int64_t>(), int64_t(2));
+    const double expected = (perPair[0].item<double>() + perPair[1].item<double>() + perPair[3].item<double>()) / 3;
+    QVERIFY2(std::abs(kept - expected) < 1e-6, (std::to_string(kept) + " vs " + std::to_string(expected)).c_str());
+    // Nothing dropped at 0, never all of them, and the gradient skips the dropped pair.
+    QVERIFY(std::abs(training::meanWithoutHighest(perPair, 0).item<double>() - perPair.mean().item<double>()) < 1e-7);
+    training::meanWithoutHighest(perPair, 0.99, &dropped);
+    QCOMPARE(dropped.sum().item<int64_t>(), int64_t(3));
+    const auto leaf = sim.clone().requires_grad_(true);
+    training::meanWithoutHighest(training::contrastivePairLosses(leaf, ids, 0.1), 0.25).backward();
+    QVERIFY(leaf.grad()[2][2].item<float>() == 0.f);  // the dropped positive gets no push
+    QVERIFY(leaf.grad()[0][0].item<float>() < 0.f);
+  }
+
   void resumeReproducesTheNextLoss() {
     const auto root = test::freshTempDir("train");
     {
@@ -175,6 +199,38 @@ class TestTraining : public QObject {
     training::Trainer judge(check, fresh);
     const double accuracy = judge.validate(fresh, 4);
     QVERIFY2(accuracy > 0.75, std::to_string(accuracy).c_str());
+  }
+
+  void droppedPairsAreTheOffscreenOnes() {
+    // A quarter of the positives show nothing that makes their sound. Once
+    // the towers learned the rest, the hardest pairs the loss leaves out
+    // should be mostly those (the metrics' diagnostic, from the boxes).
+    const auto root = test::freshTempDir("train");
+    test::SyntheticAvSource train(51, 0.25);
+    auto opts = test::tinyTrainOptions(root / "d", 150, 16);
+    opts.loss.objective = training::Objective::Contrastive;
+    opts.loss.dropHardest = 0.25;
+    opts.net.similarity = nn::Similarity::Cosine;
+    training::Trainer trainer(opts, train);
+    trainer.run();
+    std::ifstream in(root / "d" / "metrics.jsonl");
+    std::string line;
+    double dropped = 0, offscreen = 0;
+    int count = 0, step = 0;
+    while (std::getline(in, line)) {
+      const auto j = nlohmann::json::parse(line);
+      if (!j.contains("step") || ++step <= 100) continue;
+      dropped += j.at("dropped_offscreen").get<double>();
+      offscreen += j.at("offscreen").get<double>();
+      ++count;
+    }
+    QVERIFY(count > 0);
+    dropped /= count;
+    offscreen /= count;
+    qInfo("last %d steps: %.2f of the pairs off-screen, %.2f of the dropped ones", count, offscreen, dropped);
+    QVERIFY(offscreen > 0.15 && offscreen < 0.35);
+    QVERIFY2(dropped > 0.6, std::to_string(dropped).c_str());
+    QCOMPARE(nn::loadModel(root / "d", "cpu").card.at("recipe").at("drop_hardest_pairs").get<double>(), 0.25);
   }
 
   void contrastiveAveGetsAFittedDistanceHead() {
