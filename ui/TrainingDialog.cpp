@@ -40,6 +40,7 @@ namespace soundspot::ui {
 namespace {
 
 constexpr int kStopWaitMs = 180000;  // a step, then the checkpoint and the model folder
+constexpr double kDropHardestFraction = 0.25;  // the shipped AVOL-Net's (training/recipes/cpu-shipped-models.sh)
 
 struct DataCheck {
   QString error, note;
@@ -192,6 +193,13 @@ void TrainingDialog::buildUi() {
   objective_->addItem(tr("AVC (audio-visual correspondence)"), "avc");
   objective_->addItem(tr("Contrastive"), "contrastive");
   form->addRow(tr("&Objective:"), objective_);
+  // Videos are full of sounds that nothing in the frame makes; left in, they
+  // teach the background to answer any sound (README, Training the shipped models).
+  dropHardest_ = new QCheckBox(tr("Leave out the hardest &quarter of each batch (likely off-screen sounds)"), form_);
+  dropHardest_->setChecked(true);
+  dropHardest_->setToolTip(tr("Contrastive: the quarter of the pairs of each batch with the highest loss get no "
+                              "gradient (train --drop-hardest-pairs 0.25)"));
+  form->addRow(QString(), dropHardest_);
   fromBundled_ = new QCheckBox(tr("Start from the &bundled model"), form_);
   fromBundled_->setToolTip(tr("Fine-tune the model that ships with SoundSpot on this data (its width and towers, "
                               "learning rate 1e-5) instead of training from scratch"));
@@ -313,6 +321,7 @@ void TrainingDialog::buildUi() {
   });
   for (QComboBox* c : {objective_, device_}) connect(c, &QComboBox::currentIndexChanged, this, &TrainingDialog::refresh);
   connect(resume_, &QCheckBox::toggled, this, &TrainingDialog::refresh);
+  connect(dropHardest_, &QCheckBox::toggled, this, &TrainingDialog::refresh);
   connect(start_, &QPushButton::clicked, this, &TrainingDialog::start);
   connect(cancel_, &QPushButton::clicked, this, &TrainingDialog::cancel);
   connect(load_, &QPushButton::clicked, this, [this] { Q_EMIT loadModelRequested(run_->request().out); });
@@ -397,6 +406,7 @@ TrainingRequest TrainingDialog::request() const {
     r.freeze = freeze_->currentData().toString();
   }
   r.resume = resume_->isEnabled() && resume_->isChecked();
+  r.dropHardest = r.objective == "contrastive" && dropHardest_->isChecked() ? kDropHardestFraction : 0;
   r.valEvery = std::max<int64_t>(1, r.steps / 20);  // ~20 validation points on the curve
   return r;
 }
@@ -432,6 +442,7 @@ QString TrainingDialog::validationMessage() const { return message_->text(); }
 void TrainingDialog::refresh() {
   const bool running = run_->isRunning();
   freeze_->setEnabled(fromBundled_->isChecked());
+  dropHardest_->setEnabled(objective_->currentData() == "contrastive");
 
   const int64_t at = checkpointStep();
   resume_->setEnabled(at >= 0 && !running);

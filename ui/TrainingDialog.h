@@ -115,6 +115,7 @@ class TrainingDialog : public QDialog {
   QLineEdit* out_ = nullptr;
   QCheckBox* resume_ = nullptr;
   QCheckBox* fromBundled_ = nullptr;
+  QCheckBox* dropHardest_ = nullptr;
   QComboBox* freeze_ = nullptr;
   QLabel* message_ = nullptr;
   QLabel* status_ = nullptr;

@@ -31,6 +31,7 @@ QStringList TrainingRequest::arguments() const {
   if (valEvery > 0) a << "--val-every" << QString::number(valEvery);
   if (resume) a << "--resume";
   if (processes > 1) a << "--nproc" << QString::number(processes);
+  if (dropHardest > 0) a << "--drop-hardest-pairs" << QString::number(dropHardest, 'g', 6);
   return a;
 }
 

@@ -33,6 +33,7 @@ struct TrainingRequest {
   QString init;             // fine-tune from this model folder ("" = from scratch)
   QString freeze;           // "" | vision | audio (with init)
   bool resume = false;
+  double dropHardest = 0;   // contrastive: fraction of each batch's hardest pairs left out (train --drop-hardest-pairs)
   QStringList arguments() const;  // "train --data ... --out ..." (info logging via SOUNDSPOT_LOG=info)
 };
 

@@ -164,6 +164,11 @@ class TestTrainingDialog : public QObject {
     QCOMPARE(d.request().objective, QString("contrastive"));
     QVERIFY(d.startButton()->isEnabled());
     d.setArch("avol");
+    // Contrastive runs leave out the hardest quarter of each batch by default; AVC has no batch to rank.
+    QVERIFY(d.request().arguments().join(' ').contains("--drop-hardest-pairs 0.25"));
+    d.setObjective("avc");
+    QVERIFY(!d.request().arguments().contains("--drop-hardest-pairs"));
+    d.setObjective("contrastive");
 
     writeFileAtomically(tmp_ / "a-file", "x");
     d.setOutputDir(qs(tmp_ / "a-file"));
