@@ -120,8 +120,8 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
       result.loss =
           reduce(contrastivePairLosses(similarity, ids, 1.0, likelyFalseNegatives(F::normalize(audio, F::NormalizeFuncOptions().dim(1)))));
     }
-    if (settings.dropHardest > 0 && batch.soundingBoxes.defined()) {
-      const auto offscreen = all(batch.soundingBoxes).select(1, 0).lt(0).to(dropped.device());
+    if (settings.dropHardest > 0 && batch.soundingBoxes.defined() && !gather) {  // one process: the boxes are the batch's
+      const auto offscreen = batch.soundingBoxes.select(1, 0).lt(0).to(dropped.device());
       result.offscreen = offscreen.to(torch::kFloat).mean().item<double>();
       if (dropped.any().item<bool>())
         result.droppedOffscreen = offscreen.masked_select(dropped).to(torch::kFloat).mean().item<double>();

@@ -29,9 +29,9 @@ struct LossResult {
   torch::Tensor loss;  // scalar, differentiable
   double accuracy = 0; // fraction of pairs classified right (avc) or of
                        // frames whose own audio is the best match (contrastive)
-  // With LossSettings::dropHardest and ground truth in the batch (scenes), a
-  // diagnostic never used by the loss: the fraction of the dropped pairs, and
-  // of all pairs, whose sound comes from no visible object.
+  // With LossSettings::dropHardest and ground truth in the batch (scenes), in
+  // one process, a diagnostic never used by the loss: the fraction of the
+  // dropped pairs, and of all pairs, whose sound comes from no visible object.
   std::optional<double> droppedOffscreen, offscreen;
 };
 

@@ -3,9 +3,9 @@
 # the machine at hand: the 2-core CPU machine is the plan, a CUDA GPU is used
 # when there is one. Stages (each skipped when its result exists):
 #   1. build soundspot-cli          2. asset pack (out/scenes.sspack)
-#   3. bench train (speed figures)  4. AVE-Net warm start  5. AVOL-Net
-#   6. AVE-Net (the warm start trained on)  7. L3-Net (contrastive too)
-#   8. copy the models into resources/models/{avol,ave,l3} with their cards
+#   3. bench train (speed figures)  4. AVE-Net  5. AVOL-Net (from AVE-Net's towers)
+#   6. L3-Net (contrastive too)
+#   7. copy the models into resources/models/{avol,ave,l3} with their cards
 #
 #   nohup bash training/recipes/cpu-shipped-models.sh > out/cpu-run.log 2>&1 &
 #   bash training/recipes/cpu-shipped-models.sh --resume    # after a stop, a kill -9 or on a new machine
@@ -16,17 +16,17 @@
 # training/runs/cpu, is small enough to commit so that a run can move to a
 # fresh machine). Without --resume an existing run folder is refused.
 #
-# Environment: RUN (run folder), PACK, DEST (default resources/models), and
-# the budgets AVE_WARM_STEPS (AVOL-Net's warm start) / AVOL_STEPS / AVE_STEPS /
-# L3_STEPS, WIDTH, BATCH, THREADS (default: all cores), and TRAIN_ARGS (extra
-# `train` options for every stage, e.g. --vary-instances).
+# Environment: RUN (run folder), PACK, DEST (default resources/models), the
+# budgets AVE_STEPS / AVOL_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default:
+# all cores), and TRAIN_ARGS (extra `train` options for every stage, e.g.
+# --vary-instances).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RESUME=0; SHIP_ONLY=0
 for a in "$@"; do
   case "$a" in
     --resume) RESUME=1 ;;
-    --ship-only) SHIP_ONLY=1; RESUME=1 ;;  # only stage 8: the models as far as they are trained
+    --ship-only) SHIP_ONLY=1; RESUME=1 ;;  # only stage 7: the models as far as they are trained
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$0"; exit 0 ;;  # the header above
     *) echo "cpu-recipe: unknown argument $a (--resume, --ship-only)" >&2; exit 2 ;;
   esac
@@ -36,8 +36,7 @@ RUN="${RUN:-training/runs/cpu}"
 PACK="${PACK:-out/scenes.sspack}"
 DEST="${DEST:-resources/models}"
 WIDTH="${WIDTH:-16}"; BATCH="${BATCH:-32}"
-AVE_WARM_STEPS="${AVE_WARM_STEPS:-978}"; AVOL_STEPS="${AVOL_STEPS:-18000}"
-AVE_STEPS="${AVE_STEPS:-10000}"; L3_STEPS="${L3_STEPS:-2500}"
+AVE_STEPS="${AVE_STEPS:-10000}"; AVOL_STEPS="${AVOL_STEPS:-8000}"; L3_STEPS="${L3_STEPS:-2500}"
 THREADS="${THREADS:-0}"
 if [ -d "$RUN" ] && [ "$RESUME" = 0 ] && [ -n "$(ls -A "$RUN" 2>/dev/null)" ]; then
   echo "cpu-recipe: $RUN already holds a run; continue it with --resume or remove it" >&2; exit 2
@@ -98,30 +97,18 @@ train() {  # stage-folder arch objective steps extra-args...
   echo "{\"wall_seconds_last_session\": $(( $(date +%s) - t ))}" > "$out/done.json"
   cat "$out/result.json"
 }
-# A stage that goes on from where another finished: a copy of its folder
-# (weights, checkpoint, curves) that `train` then resumes to a larger budget.
-# Batches depend only on the seed and the step and the learning-rate schedule
-# not on the budget, so this is the same run as one trained to that budget.
-continue_from() {  # source-stage new-stage
-  local src="$RUN/$1" out="$RUN/$2"
-  [ -d "$out" ] || [ "$SHIP_ONLY" = 1 ] || {
-    rm -rf "$out.tmp-copy"; cp -r "$src" "$out.tmp-copy"
-    rm -f "$out.tmp-copy/done.json" "$out.tmp-copy/result.json"
-    mv "$out.tmp-copy" "$out"
-  }
-}
 # AVE-Net first: its global objective leaves chance on this CPU long before
-# AVOL-Net's max over positions does from scratch (README, Training objectives);
+# AVOL-Net's max over positions does from scratch (README, Training objectives).
 # AVOL-Net then starts from its conv towers, with the max over positions
-# alone: adding the mean over positions (--global-weight 1, the models shipped
-# before) taught the background the scene's sound, and on objects it never saw
-# the peak fell there (README, docs/runs/avol-max-and-mean). The shipped
-# AVE-Net is that warm start trained on to its own budget: its retrieval
-# kept improving long after the few minutes AVOL-Net needs from it.
-train ave ave contrastive "$AVE_WARM_STEPS" --lr 3e-4 --warmup 100
-train avol avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/ave"
-continue_from ave ave-retrieval
+# alone (the mean over positions taught the background the scene's sound:
+# docs/runs/avol-max-and-mean), leaving out the hardest quarter of each batch:
+# mostly sounds that nothing in the frame makes, which would otherwise teach
+# the background to answer any sound (docs/runs/avol-drop-hardest-25). The
+# stage folder keeps its name from the runs where a short AVE-Net warm start
+# (RUN/ave, kept for the findings that start from it) fed AVOL-Net and this
+# one was trained on from it.
 train ave-retrieval ave contrastive "$AVE_STEPS" --lr 3e-4 --warmup 100
+train avol avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/ave-retrieval" --drop-hardest-pairs 0.25
 # L3-Net on the same contrastive objective, its head scoring every pair of
 # the batch: with the paper's AVC objective it stayed at chance for 2,000
 # steps here (docs/runs/l3-avc).
@@ -129,12 +116,11 @@ train l3 l3 contrastive "$L3_STEPS" --lr 3e-4 --warmup 100
 
 # The shipped folders: weights and card of each stage, plus what produced them.
 # The card names the command with the budgets this run used.
-COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }AVE_WARM_STEPS=$AVE_WARM_STEPS AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
+COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
 python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" "$COMMAND" <<'PY'
 import json, pathlib, shutil, sys, os
 run, dest, hardware, commit, threads, command = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
 bench = json.loads((run / "bench-train.json").read_text())
-# The shipped AVE-Net is the stage trained on from AVOL-Net's warm start.
 for arch, stage in (("avol", "avol"), ("ave", "ave-retrieval"), ("l3", "l3")):
     src = run / stage
     if not (src / "card.json").exists():
