@@ -147,6 +147,8 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
   if (!opt_.initFrom.empty() && !opt_.resume) warmStart(opt_.initFrom);
   if (opt_.resume) loadCheckpoint();  // every rank reads the same checkpoint (a folder all ranks see)
+  if (opt_.weightAverageDecay > 0 && averaged_.empty())  // a fresh run, or a checkpoint made without averaging
+    for (const auto& t : averagedTargets()) averaged_.push_back(t.detach().clone());
   if (opt_.distributed) {
     broadcastWeights();  // identical start on every rank, whatever each one loaded
     // Same weights, but rank-dependent randomness from here on (dropout, augmentation on the torch generator).
@@ -299,6 +301,34 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   return result;
 }
 
+std::vector<torch::Tensor> Trainer::averagedTargets() const {
+  std::vector<torch::Tensor> targets = model_.module()->parameters(true);
+  for (const auto& b : model_.module()->buffers(true))
+    if (b.is_floating_point()) targets.push_back(b);  // BatchNorm statistics; not the batch counters
+  return targets;
+}
+
+void Trainer::updateWeightAverage() {
+  if (averaged_.empty()) return;
+  // The usual ramp (as in TensorFlow's ExponentialMovingAverage): early
+  // averages do not hold on to the starting weights. Tied to the step, so a
+  // resumed run averages as an uninterrupted one.
+  const double d = std::min(opt_.weightAverageDecay, (1.0 + step_) / (10.0 + step_));
+  torch::NoGradGuard noGrad;
+  const auto targets = averagedTargets();
+  for (size_t i = 0; i < targets.size(); ++i) averaged_[i].mul_(d).add_(targets[i].detach(), 1.0 - d);
+}
+
+void Trainer::swapAveragedWeights() {
+  torch::NoGradGuard noGrad;
+  const auto targets = averagedTargets();
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const torch::Tensor own = targets[i].detach().clone();
+    targets[i].detach().copy_(averaged_[i]);
+    averaged_[i].copy_(own);
+  }
+}
+
 StepStats Trainer::trainStep() {
   const auto start = std::chrono::steady_clock::now();
   // One epoch is epochSize samples of the global batch (all ranks together).
@@ -315,6 +345,7 @@ StepStats Trainer::trainStep() {
   const LossResult result = computeGradients(batch);
   optimizer_->step();
   ++step_;
+  updateWeightAverage();
   StepStats stats;
   stats.step = step_;
   stats.loss = result.loss.item<double>();
@@ -330,6 +361,12 @@ StepStats Trainer::trainStep() {
 
 double Trainer::validate(data::BatchSource& source, int64_t batches) {
   torch::NoGradGuard noGrad;
+  // With weight averaging the averaged model is the one validated (it is the one saved).
+  struct AveragedWeightsInUse {
+    Trainer& t;
+    explicit AveragedWeightsInUse(Trainer& trainer) : t(trainer) { if (!t.averaged_.empty()) t.swapAveragedWeights(); }
+    ~AveragedWeightsInUse() { if (!t.averaged_.empty()) t.swapAveragedWeights(); }
+  } averagedInUse(*this);
   model_.module()->eval();
   int64_t right = 0, total = 0, hits = 0, pointed = 0;
   auto avol = nn::avolNet(model_);
@@ -480,6 +517,7 @@ json Trainer::card() const {
   if (opt_.loss.globalWeight > 0) recipe["global_weight"] = opt_.loss.globalWeight;
   if (opt_.loss.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.loss.similarAudio;
   if (opt_.loss.dropHardest > 0) recipe["drop_hardest_pairs"] = opt_.loss.dropHardest;
+  if (opt_.weightAverageDecay > 0) recipe["weight_average_decay"] = opt_.weightAverageDecay;
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
@@ -527,6 +565,7 @@ void Trainer::saveCheckpoint() {
     pauseForFaultInjection();
     torch::save(*optimizer_, (tmp / "optimizer.pt").string());
     torch::save(at::detail::getDefaultCPUGenerator().get_state(), (tmp / "rng.pt").string());
+    if (!averaged_.empty()) torch::save(averaged_, (tmp / "averaged.pt").string());
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
                         {"tower", nn::toString(opt_.net.tower)},
                         {"objective", toString(opt_.loss.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
@@ -569,6 +608,19 @@ void Trainer::loadCheckpoint() {
     torch::load(rng, (dir / "rng.pt").string());
     at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the shared generator
     generator.set_state(rng);
+    if (opt_.weightAverageDecay > 0 && fs::exists(dir / "averaged.pt")) {
+      std::vector<torch::Tensor> averaged;
+      torch::load(averaged, (dir / "averaged.pt").string());
+      const auto targets = averagedTargets();
+      if (averaged.size() != targets.size())
+        throw Error((dir / "averaged.pt").string(), "holds " + std::to_string(averaged.size()) + " weight averages, the model has " +
+                                                        std::to_string(targets.size()) + " tensors");
+      for (size_t i = 0; i < targets.size(); ++i)
+        if (!averaged[i].sizes().equals(targets[i].sizes()))
+          throw Error((dir / "averaged.pt").string(), "weight average " + std::to_string(i) + " has the wrong shape");
+      averaged_.clear();
+      for (size_t i = 0; i < targets.size(); ++i) averaged_.push_back(averaged[i].to(targets[i].device(), targets[i].dtype()));
+    }
   } catch (const c10::Error& e) {
     throw Error(dir.string(), std::string("damaged optimizer/RNG state: ") + e.what_without_backtrace());
   }
@@ -659,6 +711,14 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     if (progress) progress->stop();
     return result;
   }
+  // Weight averaging: the checkpoint keeps the trained weights and their
+  // averages for --resume; the model saved (and calibrated) is the averaged one.
+  const bool averaging = !averaged_.empty();
+  if (averaging) {
+    saveCheckpoint();
+    swapAveragedWeights();
+    averaged_.clear();
+  }
   // Also when stopped early: the saved model must read as a probability map.
   // Contrastive training leaves the decision heads untrained: fit them (towers frozen).
   if (opt_.loss.objective == Objective::Contrastive) {
@@ -668,7 +728,7 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     else if (nn::aveNet(model_)) fitDistanceHead(pairs, batches);
     else fitL3Head(pairs, batches);
   }
-  saveCheckpoint();
+  if (!averaging) saveCheckpoint();
   saveFinalModel();
   if (progress) (result.cancelled || result.timeLimited) ? progress->stop() : progress->finish();
   return result;

@@ -63,6 +63,11 @@ struct TrainOptions {
   // bucketBytes whose all-reduces overlap the backward pass (GradientBuckets.h).
   bool bucketedAllReduce = false;
   int64_t bucketBytes = 1 << 20;
+  // > 0: keep an exponential moving average of the weights (and of the
+  // BatchNorm statistics) with this decay per step, validate with it and save
+  // it as the model (Polyak averaging): the learning rate barely decays in the
+  // paper's schedule, so the last step's weights carry its noise.
+  double weightAverageDecay = 0;
 };
 
 struct StepStats {
@@ -121,6 +126,8 @@ class Trainer {
   double fitL3Head(data::BatchSource& source, int64_t batches);
 
   int64_t step() const { return step_; }
+  // The weight averages in averagedTargets() order (empty when off), for tests.
+  const std::vector<torch::Tensor>& averagedWeights() const { return averaged_; }
   const nn::Model& model() const { return model_; }
   int rank() const { return opt_.distributed ? opt_.distributed->rank() : 0; }
   int worldSize() const { return opt_.distributed ? opt_.distributed->worldSize() : 1; }
@@ -133,6 +140,13 @@ class Trainer {
   void keepFrozenTowerInEval();
   void appendMetrics(const nlohmann::json& line);
   void broadcastWeights();
+  // Weight averaging (TrainOptions::weightAverageDecay): the tensors averaged
+  // (parameters, then floating-point buffers, in a fixed order), one update
+  // after each optimizer step, and a swap of the averages with the model's
+  // own tensors (swapping twice restores them).
+  std::vector<torch::Tensor> averagedTargets() const;
+  void updateWeightAverage();
+  void swapAveragedWeights();
   nlohmann::json card() const;
   // One score per AVC pair over `batches` batches (eval mode, no gradient), with the labels.
   std::pair<torch::Tensor, torch::Tensor> scorePairs(data::BatchSource& source, int64_t batches,
@@ -150,6 +164,7 @@ class Trainer {
   bool cuda_ = false;
   double lastAllReduceSeconds_ = 0;
   std::unique_ptr<GradientBuckets> buckets_;  // bucketed all-reduce (null: flat or one process)
+  std::vector<torch::Tensor> averaged_;        // weight averages (empty: off)
 };
 
 }  // namespace soundspot::training

@@ -34,6 +34,7 @@ struct TrainArgs {
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0, similarAudio = 0;
   double dropHardest = 0;
+  double weightAverageDecay = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
@@ -164,6 +165,8 @@ void runTrain(TrainArgs a) {
   if (a.dropHardest < 0 || a.dropHardest >= 1) throw UsageError("--drop-hardest-pairs", "must be in [0, 1)");
   if (a.dropHardest > 0 && opt.loss.objective != training::Objective::Contrastive)
     throw UsageError("--drop-hardest-pairs", "applies to --objective contrastive");
+  if (a.weightAverageDecay < 0 || a.weightAverageDecay >= 1) throw UsageError("--weight-average-decay", "must be in [0, 1)");
+  opt.weightAverageDecay = a.weightAverageDecay;
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
   opt.bucketedAllReduce = training::parseAllReduce(a.parallel.allReduce);
@@ -270,6 +273,10 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--similar-audio-not-negative", args->similarAudio,
                   "Contrastive: the K audios of the batch nearest to a pair's own audio (audio embeddings) are not its "
                   "negatives: likely the same kind of sound from another recording (label-free)")
+      ->capture_default_str();
+  cmd->add_option("--weight-average-decay", args->weightAverageDecay,
+                  "Keep an exponential moving average of the weights with this decay per step (e.g. 0.999: about the last "
+                  "1,000 steps), validate with it and save it as the model; the checkpoint keeps both for --resume")
       ->capture_default_str();
   cmd->add_option("--drop-hardest-pairs", args->dropHardest,
                   "Contrastive: leave out this fraction of each batch's pairs with the highest loss, likely sounds that "

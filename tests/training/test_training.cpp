@@ -151,6 +151,75 @@ class TestTraining : public QObject {
     QVERIFY(fs::exists(root / "split" / "card.json"));
   }
 
+  void weightAverageFollowsEachStep() {
+    // After every optimizer step: average <- d·average + (1 - d)·weights, over
+    // the parameters and the BatchNorm statistics (d = 0.1 here: below the
+    // ramp's (1 + step)/(10 + step), so d itself).
+    const auto root = test::freshTempDir("train");
+    test::SyntheticAvSource src(5);
+    auto opts = test::tinyTrainOptions(root / "avg", 10, 8);
+    opts.weightAverageDecay = 0.1;
+    training::Trainer trainer(opts, src);
+    auto ownTensors = [&] {
+      std::vector<torch::Tensor> own;
+      for (const auto& p : trainer.model().module()->parameters(true)) own.push_back(p.detach().clone());
+      for (const auto& b : trainer.model().module()->buffers(true))
+        if (b.is_floating_point()) own.push_back(b.detach().clone());
+      return own;
+    };
+    std::vector<torch::Tensor> expected = ownTensors();
+    QCOMPARE(trainer.averagedWeights().size(), expected.size());
+    for (int step = 0; step < 3; ++step) {
+      trainer.trainStep();
+      const auto own = ownTensors();
+      for (size_t i = 0; i < own.size(); ++i) expected[i] = 0.1 * expected[i] + 0.9 * own[i];
+    }
+    const auto own = ownTensors();
+    double apart = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      QVERIFY2(torch::allclose(trainer.averagedWeights()[i], expected[i], 1e-5, 1e-6), std::to_string(i).c_str());
+      apart = std::max(apart, (trainer.averagedWeights()[i] - own[i]).abs().max().item<double>());
+    }
+    QVERIFY2(apart > 1e-4, std::to_string(apart).c_str());  // the average is not the last step's weights
+  }
+
+  void weightAverageIsSavedAndResumes() {
+    // The model saved is the average; the checkpoint keeps the trained weights
+    // and the averages, so a resumed run saves the same model as one run.
+    const auto root = test::freshTempDir("train");
+    auto options = [&](const char* name, int64_t steps) {
+      auto o = test::tinyTrainOptions(root / name, steps, 8);
+      o.weightAverageDecay = 0.5;
+      return o;
+    };
+    {
+      test::SyntheticAvSource src(3);
+      training::Trainer full(options("full", 6), src);
+      full.run();
+    }
+    {
+      test::SyntheticAvSource src(3);
+      training::Trainer first(options("split", 3), src);
+      first.run();
+    }
+    auto resumeOpts = options("split", 6);
+    resumeOpts.resume = true;
+    test::SyntheticAvSource src(3);
+    training::Trainer resumed(resumeOpts, src);
+    resumed.run();
+    const auto full = nn::loadModel(root / "full", "cpu"), split = nn::loadModel(root / "split", "cpu");
+    const auto raw = nn::loadModel(training::Trainer::checkpointDir(root / "full") / "model", "cpu");
+    QCOMPARE(full.card.at("recipe").at("weight_average_decay").get<double>(), 0.5);
+    auto a = full.module()->named_parameters(true), b = split.module()->named_parameters(true), r = raw.module()->named_parameters(true);
+    double apart = 0;
+    for (const auto& p : a) {
+      QVERIFY2(torch::equal(p.value(), b[p.key()]), p.key().c_str());
+      apart = std::max(apart, (p.value() - r[p.key()]).abs().max().item<double>());
+    }
+    QVERIFY2(apart > 1e-4, std::to_string(apart).c_str());  // saved: the average, not the trained weights
+    QVERIFY(fs::exists(training::Trainer::checkpointDir(root / "full") / "averaged.pt"));
+  }
+
   void tinyAvolLearnsTheCorrespondence() {
     // The paper's AVC objective with unit-length embeddings (the raw scalar
     // product sits in a saddle at zero for hundreds of steps on this task)
