@@ -147,8 +147,10 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
   if (!opt_.initFrom.empty() && !opt_.resume) warmStart(opt_.initFrom);
   if (opt_.resume) loadCheckpoint();  // every rank reads the same checkpoint (a folder all ranks see)
-  if (opt_.weightAverageDecay > 0 && averaged_.empty())  // a fresh run, or a checkpoint made without averaging
+  if (opt_.weightAverageDecay > 0 && averaged_.empty()) {  // a fresh run, or a checkpoint made without averaging
     for (const auto& t : averagedTargets()) averaged_.push_back(t.detach().clone());
+    averagedSince_ = step_;
+  }
   if (opt_.distributed) {
     broadcastWeights();  // identical start on every rank, whatever each one loaded
     // Same weights, but rank-dependent randomness from here on (dropout, augmentation on the torch generator).
@@ -517,7 +519,10 @@ json Trainer::card() const {
   if (opt_.loss.globalWeight > 0) recipe["global_weight"] = opt_.loss.globalWeight;
   if (opt_.loss.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.loss.similarAudio;
   if (opt_.loss.dropHardest > 0) recipe["drop_hardest_pairs"] = opt_.loss.dropHardest;
-  if (opt_.weightAverageDecay > 0) recipe["weight_average_decay"] = opt_.weightAverageDecay;
+  if (opt_.weightAverageDecay > 0) {
+    recipe["weight_average_decay"] = opt_.weightAverageDecay;
+    recipe["weight_average_since_step"] = averagedSince_;  // > 0: added on a --resume at that step
+  }
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
@@ -569,7 +574,8 @@ void Trainer::saveCheckpoint() {
     const json state = {{"step", step_}, {"arch", nn::toString(opt_.net.arch)}, {"width", opt_.net.width},
                         {"tower", nn::toString(opt_.net.tower)},
                         {"objective", toString(opt_.loss.objective)}, {"batch", opt_.batchSize}, {"seed", opt_.seed},
-                        {"train_seconds", trainSeconds_}, {"world_size", worldSize()}};
+                        {"train_seconds", trainSeconds_}, {"world_size", worldSize()},
+                        {"weight_average_since_step", averagedSince_}};
     writeFileAtomically(tmp / "state.json", state.dump(2) + "\n");
   });
   spdlog::info("checkpoint at step {} in {}", step_, dir.string());
@@ -620,6 +626,7 @@ void Trainer::loadCheckpoint() {
           throw Error((dir / "averaged.pt").string(), "weight average " + std::to_string(i) + " has the wrong shape");
       averaged_.clear();
       for (size_t i = 0; i < targets.size(); ++i) averaged_.push_back(averaged[i].to(targets[i].device(), targets[i].dtype()));
+      averagedSince_ = state.value("weight_average_since_step", int64_t{0});
     }
   } catch (const c10::Error& e) {
     throw Error(dir.string(), std::string("damaged optimizer/RNG state: ") + e.what_without_backtrace());

@@ -165,6 +165,7 @@ class Trainer {
   double lastAllReduceSeconds_ = 0;
   std::unique_ptr<GradientBuckets> buckets_;  // bucketed all-reduce (null: flat or one process)
   std::vector<torch::Tensor> averaged_;        // weight averages (empty: off)
+  int64_t averagedSince_ = 0;                   // the step the averages started from (a run may add them on --resume)
 };
 
 }  // namespace soundspot::training

@@ -218,6 +218,18 @@ class TestTraining : public QObject {
     }
     QVERIFY2(apart > 1e-4, std::to_string(apart).c_str());  // saved: the average, not the trained weights
     QVERIFY(fs::exists(training::Trainer::checkpointDir(root / "full") / "averaged.pt"));
+    QCOMPARE(split.card.at("recipe").at("weight_average_since_step").get<int64_t>(), int64_t{0});
+    // Averaging added on a --resume starts there, and the card says so.
+    {
+      test::SyntheticAvSource plainSrc(3);
+      auto plain = test::tinyTrainOptions(root / "added", 3, 8);
+      training::Trainer(plain, plainSrc).run();
+    }
+    auto added = options("added", 5);
+    added.resume = true;
+    test::SyntheticAvSource addedSrc(3);
+    training::Trainer(added, addedSrc).run();
+    QCOMPARE(nn::loadModel(root / "added", "cpu").card.at("recipe").at("weight_average_since_step").get<int64_t>(), int64_t{3});
   }
 
   void tinyAvolLearnsTheCorrespondence() {

@@ -106,9 +106,13 @@ train() {  # stage-folder arch objective steps extra-args...
 # the background to answer any sound (docs/runs/avol-drop-hardest-25). The
 # stage folder keeps its name from the runs where a short AVE-Net warm start
 # (RUN/ave, kept for the findings that start from it) fed AVOL-Net and this
-# one was trained on from it.
+# one was trained on from it. The model saved is the average of the weights
+# over about the last 1,000 steps (--weight-average-decay 0.999): the paper's
+# learning rate barely decays, so the last step's weights carry its noise
+# (docs/runs/avol-weight-average).
 train ave-retrieval ave contrastive "$AVE_STEPS" --lr 3e-4 --warmup 100
-train avol avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/ave-retrieval" --drop-hardest-pairs 0.25
+train avol avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/ave-retrieval" --drop-hardest-pairs 0.25 \
+    --weight-average-decay 0.999
 # L3-Net on the same contrastive objective, its head scoring every pair of
 # the batch: with the paper's AVC objective it stayed at chance for 2,000
 # steps here (docs/runs/l3-avc).
