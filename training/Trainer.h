@@ -65,8 +65,8 @@ struct TrainOptions {
   int64_t bucketBytes = 1 << 20;
   // > 0: keep an exponential moving average of the weights (and of the
   // BatchNorm statistics) with this decay per step, validate with it and save
-  // it as the model (Polyak averaging): the learning rate barely decays in the
-  // paper's schedule, so the last step's weights carry its noise.
+  // it as the model (Polyak averaging): the last step's weights carry the
+  // noise of the last few batches, which the average smooths out.
   double weightAverageDecay = 0;
 };
 

@@ -41,6 +41,7 @@ namespace {
 
 constexpr int kStopWaitMs = 180000;  // a step, then the checkpoint and the model folder
 constexpr double kDropHardestFraction = 0.25;  // the shipped AVOL-Net's (training/recipes/cpu-shipped-models.sh)
+constexpr double kWeightAverageDecay = 0.999;  // the same recipe's: about the last 1,000 steps
 
 struct DataCheck {
   QString error, note;
@@ -200,6 +201,13 @@ void TrainingDialog::buildUi() {
   dropHardest_->setToolTip(tr("Contrastive: the quarter of the pairs of each batch with the highest loss get no "
                               "gradient (train --drop-hardest-pairs 0.25)"));
   form->addRow(QString(), dropHardest_);
+  // The last step's weights carry the noise of the last few batches; their
+  // running average is the better model (README, Training the shipped models).
+  averageWeights_ = new QCheckBox(tr("Save the a&veraged weights (about the last 1,000 steps)"), form_);
+  averageWeights_->setChecked(true);
+  averageWeights_->setToolTip(tr("The model saved and validated is the moving average of the weights "
+                                 "(train --weight-average-decay 0.999)"));
+  form->addRow(QString(), averageWeights_);
   fromBundled_ = new QCheckBox(tr("Start from the &bundled model"), form_);
   fromBundled_->setToolTip(tr("Fine-tune the model that ships with SoundSpot on this data (its width and towers, "
                               "learning rate 1e-5) instead of training from scratch"));
@@ -407,6 +415,7 @@ TrainingRequest TrainingDialog::request() const {
   }
   r.resume = resume_->isEnabled() && resume_->isChecked();
   r.dropHardest = r.objective == "contrastive" && dropHardest_->isChecked() ? kDropHardestFraction : 0;
+  r.weightAverageDecay = averageWeights_->isChecked() ? kWeightAverageDecay : 0;
   r.valEvery = std::max<int64_t>(1, r.steps / 20);  // ~20 validation points on the curve
   return r;
 }

@@ -73,6 +73,7 @@ class TrainingDialog : public QDialog {
   QPushButton* startButton() const { return start_; }
   QPushButton* cancelButton() const { return cancel_; }
   QPushButton* loadButton() const { return load_; }
+  QCheckBox* averageWeightsBox() const { return averageWeights_; }
   QProgressBar* progressBar() const { return progress_; }
   QString statusText() const;
   QString logText() const;
@@ -116,6 +117,7 @@ class TrainingDialog : public QDialog {
   QCheckBox* resume_ = nullptr;
   QCheckBox* fromBundled_ = nullptr;
   QCheckBox* dropHardest_ = nullptr;
+  QCheckBox* averageWeights_ = nullptr;
   QComboBox* freeze_ = nullptr;
   QLabel* message_ = nullptr;
   QLabel* status_ = nullptr;

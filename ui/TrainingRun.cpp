@@ -32,6 +32,7 @@ QStringList TrainingRequest::arguments() const {
   if (resume) a << "--resume";
   if (processes > 1) a << "--nproc" << QString::number(processes);
   if (dropHardest > 0) a << "--drop-hardest-pairs" << QString::number(dropHardest, 'g', 6);
+  if (weightAverageDecay > 0) a << "--weight-average-decay" << QString::number(weightAverageDecay, 'g', 6);
   return a;
 }
 

@@ -34,6 +34,7 @@ struct TrainingRequest {
   QString freeze;           // "" | vision | audio (with init)
   bool resume = false;
   double dropHardest = 0;   // contrastive: fraction of each batch's hardest pairs left out (train --drop-hardest-pairs)
+  double weightAverageDecay = 0;  // > 0: save the moving average of the weights (train --weight-average-decay)
   QStringList arguments() const;  // "train --data ... --out ..." (info logging via SOUNDSPOT_LOG=info)
 };
 

@@ -17,6 +17,7 @@
 #include "ui/TrainingRun.h"
 
 #include <QAction>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -169,6 +170,11 @@ class TestTrainingDialog : public QObject {
     d.setObjective("avc");
     QVERIFY(!d.request().arguments().contains("--drop-hardest-pairs"));
     d.setObjective("contrastive");
+    // Every run saves the averaged weights unless the user says otherwise.
+    QVERIFY(d.request().arguments().join(' ').contains("--weight-average-decay 0.999"));
+    d.averageWeightsBox()->setChecked(false);
+    QVERIFY(!d.request().arguments().contains("--weight-average-decay"));
+    d.averageWeightsBox()->setChecked(true);
 
     writeFileAtomically(tmp_ / "a-file", "x");
     d.setOutputDir(qs(tmp_ / "a-file"));

@@ -107,9 +107,9 @@ train() {  # stage-folder arch objective steps extra-args...
 # stage folder keeps its name from the runs where a short AVE-Net warm start
 # (RUN/ave, kept for the findings that start from it) fed AVOL-Net and this
 # one was trained on from it. The model saved is the average of the weights
-# over about the last 1,000 steps (--weight-average-decay 0.999): the paper's
-# learning rate barely decays, so the last step's weights carry its noise
-# (docs/runs/avol-weight-average).
+# over about the last 1,000 steps (--weight-average-decay 0.999): the last
+# step's weights carry the noise of the last few batches, which the average
+# smooths out (docs/runs/avol-weight-average).
 train ave-retrieval ave contrastive "$AVE_STEPS" --lr 3e-4 --warmup 100
 train avol avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/ave-retrieval" --drop-hardest-pairs 0.25 \
     --weight-average-decay 0.999
