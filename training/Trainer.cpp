@@ -629,7 +629,7 @@ void Trainer::loadCheckpoint() {
       averagedSince_ = state.value("weight_average_since_step", int64_t{0});
     }
   } catch (const c10::Error& e) {
-    throw Error(dir.string(), std::string("damaged optimizer/RNG state: ") + e.what_without_backtrace());
+    throw Error(dir.string(), std::string("damaged optimizer, RNG or weight-average state: ") + e.what_without_backtrace());
   }
   step_ = state.at("step").get<int64_t>();
   trainSeconds_ = state.value("train_seconds", 0.0);

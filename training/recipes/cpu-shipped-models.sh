@@ -36,7 +36,7 @@ RUN="${RUN:-training/runs/cpu}"
 PACK="${PACK:-out/scenes.sspack}"
 DEST="${DEST:-resources/models}"
 WIDTH="${WIDTH:-16}"; BATCH="${BATCH:-32}"
-AVE_STEPS="${AVE_STEPS:-10000}"; AVOL_STEPS="${AVOL_STEPS:-12000}"; L3_STEPS="${L3_STEPS:-2500}"
+AVE_STEPS="${AVE_STEPS:-10000}"; AVOL_STEPS="${AVOL_STEPS:-16000}"; L3_STEPS="${L3_STEPS:-2500}"
 THREADS="${THREADS:-0}"
 if [ -d "$RUN" ] && [ "$RESUME" = 0 ] && [ -n "$(ls -A "$RUN" 2>/dev/null)" ]; then
   echo "cpu-recipe: $RUN already holds a run; continue it with --resume or remove it" >&2; exit 2
