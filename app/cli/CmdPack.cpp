@@ -5,6 +5,7 @@
 #include "core/common/Error.h"
 #include "core/common/Paths.h"
 #include "core/data/AssetPack.h"
+#include "core/data/SceneSplits.h"
 #ifdef SOUNDSPOT_HAS_ASSETS
 #include "core/assets/AssetCollector.h"
 #endif
@@ -20,7 +21,7 @@ namespace {
 constexpr uintmax_t kPackBudgetBytes = 48ull << 20;  // what the GPU machine may receive
 
 struct PackArgs {
-  std::string out, classes;
+  std::string out, classes, keepSplitsOf;
   uint64_t seed = 0;
 };
 
@@ -30,13 +31,25 @@ CommandRegistration reg("pack", [](CLI::App& app) {
   cmd->add_option("--out", a->out, "Asset pack to write (*.sspack)")->required();
   cmd->add_option("--classes", a->classes, "Class mapping file (default: resources/data/object-classes.json)");
   cmd->add_option("--split-seed", a->seed, "Seed of the held-out instance choice (0 = the documented one)");
+  cmd->add_option("--keep-splits-of", a->keepSplitsOf,
+                  "Take the held-out instances and test backgrounds of this earlier pack (matched by id) instead of "
+                  "choosing them, so that a benchmark made from it stays held out; added instances train")
+      ->check(CLI::ExistingFile);
   cmd->callback([a] {
 #ifdef SOUNDSPOT_HAS_ASSETS
     assets::AssetSources sources;
     sources.classFile = a->classes.empty() ? resourcePath("data/object-classes.json") : std::filesystem::path(a->classes);
     CancelToken cancel;
     cancelOnSignal(cancel);
-    const auto pack = assets::collectAssets(sources, a->seed, &cancel);
+    auto pack = assets::collectAssets(sources, a->seed, &cancel);
+    if (!a->keepSplitsOf.empty()) {
+      const auto adopted = data::adoptInstanceSplits(pack, data::readAssetPack(a->keepSplitsOf));
+      spdlog::info("splits of {}: {} held-out instances kept, {} added instances train", a->keepSplitsOf,
+                   adopted.heldOutFound, adopted.newInstances);
+      if (adopted.heldOutMissing > 0)
+        spdlog::warn("{}: {} of its held-out instances are not in this pack (class file or packages differ)",
+                     a->keepSplitsOf, adopted.heldOutMissing);
+    }
     data::writeAssetPack(pack, a->out);
     const auto bytes = std::filesystem::file_size(a->out);
     if (bytes > kPackBudgetBytes) spdlog::warn("{}: {} MiB, over the 48 MiB budget", a->out, bytes >> 20);

@@ -14,6 +14,15 @@ namespace soundspot::data {
 // Sets split / heldOutFrom / test of every instance; deterministic for seed.
 void assignInstanceSplits(AssetPack& pack, uint64_t seed);
 
+// Takes the splits of `reference` (an earlier pack) for the instances and
+// backgrounds it also holds, matched by id, so that a benchmark made from it
+// stays held out when instances are added; instances it lacks train. Returns
+// how many of the reference's held-out instances were found in pack.
+struct AdoptedSplits {
+  int heldOutFound = 0, heldOutMissing = 0, newInstances = 0;
+};
+AdoptedSplits adoptInstanceSplits(AssetPack& pack, const AssetPack& reference);
+
 // Recordings of at least this many samples keep their last quarter for test-seen.
 constexpr int64_t kHeldOutStretchMinSamples = 4 * kPackSampleRate;
 

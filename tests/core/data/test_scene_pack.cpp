@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <functional>
 
 using namespace soundspot;
@@ -46,6 +47,63 @@ class TestScenePack : public QObject {
       QCOMPARE(back.backgrounds[i].rgb, pack.backgrounds[i].rgb);
       QCOMPARE(back.backgrounds[i].test, pack.backgrounds[i].test);
     }
+  }
+  // A pack with more instances keeps the held-out instances and test
+  // backgrounds of the pack a benchmark was made from; what it adds trains.
+  void addedInstancesKeepTheReferenceSplits() {
+    auto reference = test::sceneFixturePack();
+    assignInstanceSplits(reference, 3);
+    auto bigger = test::sceneFixturePack();
+    std::reverse(bigger.images.begin(), bigger.images.end());  // order must not matter
+    auto extraImage = bigger.images.front();
+    extraImage.id = "new/image";
+    extraImage.rgba[3] ^= 1;  // another picture
+    bigger.images.push_back(extraImage);
+    auto extraSound = bigger.sounds.front();
+    extraSound.id = "new/sound";
+    extraSound.pcm[0] ^= 1;  // another recording
+    bigger.sounds.push_back(extraSound);
+    // The same picture under another name (another class file's id) is matched by content.
+    bigger.images[0].id = "renamed/" + bigger.images[0].id;
+    assignInstanceSplits(bigger, 11);  // a different choice, to be overridden
+    const auto adopted = adoptInstanceSplits(bigger, reference);
+    QCOMPARE(adopted.newInstances, 2);
+    QCOMPARE(adopted.heldOutMissing, 0);
+    int heldOut = 0;
+    for (const auto& im : bigger.images) {
+      if (im.id == "new/image") {
+        QVERIFY(im.split == InstanceSplit::Train);
+        continue;
+      }
+      const auto id = im.id.rfind("renamed/", 0) == 0 ? im.id.substr(8) : im.id;
+      const auto& ref = *std::find_if(reference.images.begin(), reference.images.end(), [&](const auto& r) { return r.id == id; });
+      QVERIFY2(im.split == ref.split, im.id.c_str());
+      heldOut += im.split == InstanceSplit::Unseen;
+    }
+    for (const auto& s : bigger.sounds) {
+      if (s.id == "new/sound") {
+        QVERIFY(s.split == InstanceSplit::Train);
+        QCOMPARE(s.heldOutFrom, int64_t(s.pcm.size()) * 3 / 4);  // 5 s: its tail serves test-seen
+        continue;
+      }
+      const auto& ref = *std::find_if(reference.sounds.begin(), reference.sounds.end(), [&](const auto& r) { return r.id == s.id; });
+      QVERIFY2(s.split == ref.split, s.id.c_str());
+      QCOMPARE(s.heldOutFrom, ref.heldOutFrom);
+      heldOut += s.split == InstanceSplit::Unseen;
+    }
+    QCOMPARE(heldOut, adopted.heldOutFound);
+    QVERIFY(heldOut > 0);
+    for (size_t i = 0; i < bigger.backgrounds.size(); ++i) QCOMPARE(bigger.backgrounds[i].test, reference.backgrounds[i].test);
+    // A held-out instance the new pack lacks is counted, not invented.
+    auto smaller = test::sceneFixturePack();
+    smaller.images.erase(std::remove_if(smaller.images.begin(), smaller.images.end(),
+                                        [&](const auto& im) {
+                                          for (const auto& r : reference.images)
+                                            if (r.id == im.id && r.split == InstanceSplit::Unseen) return true;
+                                          return false;
+                                        }),
+                         smaller.images.end());
+    QVERIFY(adoptInstanceSplits(smaller, reference).heldOutMissing > 0);
   }
   void damagedPacksAreRejected() {
     const auto dir = test::freshTempDir("sspack");
