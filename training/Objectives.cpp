@@ -47,6 +47,11 @@ torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, t
   return drop > 0 ? losses.masked_select(out.logical_not()).mean() : losses.mean();
 }
 
+double dropHardestFractionAt(double fraction, int64_t rampSteps, int64_t step) {
+  if (rampSteps <= 0 || step >= rampSteps) return fraction;
+  return fraction * double(std::max<int64_t>(0, step)) / double(rampSteps);
+}
+
 torch::Tensor similarAudioPairs(const torch::Tensor& audio, const torch::Tensor& audioIdentity, int64_t k) {
   torch::NoGradGuard noGrad;
   const int64_t n = audio.size(0);

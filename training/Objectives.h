@@ -56,6 +56,10 @@ torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch
 // choice) is the small-loss trick of learning with noisy labels. Returns the
 // mean of the kept losses and, in `dropped`, which pairs were left out.
 torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, torch::Tensor* dropped = nullptr);
+// From scratch every pair is hard, so the pairs left out are not yet the
+// noisy ones: co-teaching's schedule raises the fraction linearly from 0 at
+// step 0 to `fraction` at `rampSteps` (0: the full fraction from the start).
+double dropHardestFractionAt(double fraction, int64_t rampSteps, int64_t step);
 
 // Label-free false negatives: (i, j) is set when audio j is among the k
 // audios most similar to audio i (cosine of the B x C L2-normalised audio

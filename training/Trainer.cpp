@@ -264,7 +264,9 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   {
     CudaAutocast autocast(cuda_);
     CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
-    result = computeLoss(model_, opt_.loss, batch, gather);
+    LossSettings loss = opt_.loss;
+    loss.dropHardest = dropHardestFractionAt(opt_.loss.dropHardest, opt_.dropHardestRampSteps, step_);
+    result = computeLoss(model_, loss, batch, gather);
   }
   if (!dist) {
     result.loss.backward();
@@ -519,6 +521,7 @@ json Trainer::card() const {
   if (opt_.loss.globalWeight > 0) recipe["global_weight"] = opt_.loss.globalWeight;
   if (opt_.loss.similarAudio > 0) recipe["similar_audio_not_negative"] = opt_.loss.similarAudio;
   if (opt_.loss.dropHardest > 0) recipe["drop_hardest_pairs"] = opt_.loss.dropHardest;
+  if (opt_.loss.dropHardest > 0 && opt_.dropHardestRampSteps > 0) recipe["drop_hardest_ramp_steps"] = opt_.dropHardestRampSteps;
   if (opt_.weightAverageDecay > 0) {
     recipe["weight_average_decay"] = opt_.weightAverageDecay;
     recipe["weight_average_since_step"] = averagedSince_;  // > 0: added on a --resume at that step

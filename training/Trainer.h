@@ -68,6 +68,9 @@ struct TrainOptions {
   // it as the model (Polyak averaging): the last step's weights carry the
   // noise of the last few batches, which the average smooths out.
   double weightAverageDecay = 0;
+  // > 0: loss.dropHardest grows from 0 to its value over these steps
+  // (dropHardestFractionAt).
+  int64_t dropHardestRampSteps = 0;
 };
 
 struct StepStats {

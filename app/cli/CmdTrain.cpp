@@ -34,6 +34,7 @@ struct TrainArgs {
   std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0, similarAudio = 0;
   double dropHardest = 0;
+  int64_t dropHardestRamp = 0;
   double weightAverageDecay = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 0, dataWorkers = 0;
@@ -165,6 +166,9 @@ void runTrain(TrainArgs a) {
   if (a.dropHardest < 0 || a.dropHardest >= 1) throw UsageError("--drop-hardest-pairs", "must be in [0, 1)");
   if (a.dropHardest > 0 && opt.loss.objective != training::Objective::Contrastive)
     throw UsageError("--drop-hardest-pairs", "applies to --objective contrastive");
+  if (a.dropHardestRamp < 0) throw UsageError("--drop-hardest-ramp", "must not be negative");
+  if (a.dropHardestRamp > 0 && a.dropHardest <= 0) throw UsageError("--drop-hardest-ramp", "needs --drop-hardest-pairs");
+  opt.dropHardestRampSteps = a.dropHardestRamp;
   if (a.weightAverageDecay < 0 || a.weightAverageDecay >= 1) throw UsageError("--weight-average-decay", "must be in [0, 1)");
   opt.weightAverageDecay = a.weightAverageDecay;
   opt.timeLimitSeconds = a.timeLimit;
@@ -281,6 +285,10 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_option("--drop-hardest-pairs", args->dropHardest,
                   "Contrastive: leave out this fraction of each batch's pairs with the highest loss, likely sounds that "
                   "nothing in the frame makes (off-screen); the metrics log how many of them were (scenes)")
+      ->capture_default_str();
+  cmd->add_option("--drop-hardest-ramp", args->dropHardestRamp,
+                  "Raise the --drop-hardest-pairs fraction linearly from 0 over this many steps (from scratch every "
+                  "pair is hard at first, so the hardest are not yet the off-screen ones)")
       ->capture_default_str();
   cmd->add_option("--checkpoint-minutes", args->checkpointMinutes, "Also checkpoint after this many minutes (0: off)")
       ->capture_default_str();

@@ -314,6 +314,36 @@ class TestTraining : public QObject {
     QCOMPARE(nn::loadModel(root / "d", "cpu").card.at("recipe").at("drop_hardest_pairs").get<double>(), 0.25);
   }
 
+  void dropFractionRampsUp() {
+    QCOMPARE(training::dropHardestFractionAt(0.25, 0, 0), 0.25);
+    QCOMPARE(training::dropHardestFractionAt(0.25, 100, 0), 0.0);
+    QCOMPARE(training::dropHardestFractionAt(0.25, 100, 50), 0.125);
+    QCOMPARE(training::dropHardestFractionAt(0.25, 100, 100), 0.25);
+    QCOMPARE(training::dropHardestFractionAt(0.25, 100, 5000), 0.25);
+    // In a run: nothing is left out at the first step, pairs are from the
+    // ramp's middle on, and the card records the ramp.
+    const auto root = test::freshTempDir("train");
+    test::SyntheticAvSource train(52, 0.25);
+    auto opts = test::tinyTrainOptions(root / "r", 8, 16);
+    opts.loss.objective = training::Objective::Contrastive;
+    opts.loss.dropHardest = 0.25;
+    opts.dropHardestRampSteps = 8;
+    opts.net.similarity = nn::Similarity::Cosine;
+    training::Trainer trainer(opts, train);
+    trainer.run();
+    std::ifstream in(root / "r" / "metrics.jsonl");
+    std::string line;
+    std::vector<bool> droppedAtStep;
+    while (std::getline(in, line)) {
+      const auto j = nlohmann::json::parse(line);
+      if (j.contains("train_acc")) droppedAtStep.push_back(j.contains("dropped_offscreen"));
+    }
+    QCOMPARE(droppedAtStep.size(), size_t(8));
+    QVERIFY(!droppedAtStep.front());  // fraction 0
+    QVERIFY(droppedAtStep.back());    // 0.25 * 7 / 8 of 16 pairs: 4 left out
+    QCOMPARE(nn::loadModel(root / "r", "cpu").card.at("recipe").at("drop_hardest_ramp_steps").get<int64_t>(), int64_t(8));
+  }
+
   void contrastiveAveGetsAFittedDistanceHead() {
     // The contrastive loss trains the embeddings only; the trainer then fits
     // the distance -> FC head so that AVE-Net's own AVC decision is right.
