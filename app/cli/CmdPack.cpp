@@ -32,8 +32,8 @@ CommandRegistration reg("pack", [](CLI::App& app) {
   cmd->add_option("--classes", a->classes, "Class mapping file (default: resources/data/object-classes.json)");
   cmd->add_option("--split-seed", a->seed, "Seed of the held-out instance choice (0 = the documented one)");
   cmd->add_option("--keep-splits-of", a->keepSplitsOf,
-                  "Take the held-out instances and test backgrounds of this earlier pack (matched by id) instead of "
-                  "choosing them, so that a benchmark made from it stays held out; added instances train")
+                  "Take the held-out instances and test backgrounds of this earlier pack (matched by id, else by "
+                  "content) instead of choosing them, so that a benchmark made from it stays held out; added instances train")
       ->check(CLI::ExistingFile);
   cmd->callback([a] {
 #ifdef SOUNDSPOT_HAS_ASSETS

@@ -15,7 +15,8 @@ namespace soundspot::data {
 void assignInstanceSplits(AssetPack& pack, uint64_t seed);
 
 // Takes the splits of `reference` (an earlier pack) for the instances and
-// backgrounds it also holds, matched by id, so that a benchmark made from it
+// backgrounds it also holds, matched by id and else by pixels or samples
+// (another class file may name a file differently), so that a benchmark made from it
 // stays held out when instances are added; instances it lacks train. Returns
 // how many of the reference's held-out instances were found in pack.
 struct AdoptedSplits {
