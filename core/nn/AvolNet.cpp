@@ -1,8 +1,12 @@
 #include "core/nn/AvolNet.h"
 
+#include <cstdlib>
+#include <cstring>
+
 namespace soundspot::nn {
 
-AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine, Tower tower) : cosine(cosine) {
+AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine, Tower tower)
+    : cosine(cosine), flipAverage(std::getenv("SOUNDSPOT_FLIP_AVERAGE") && std::strcmp(std::getenv("SOUNDSPOT_FLIP_AVERAGE"), "1") == 0) {
   vision = register_module("vision", VisionNet(width, tower));
   audio = register_module("audio", AudioNet(width, tower));
   const int features = vision->outChannels();
@@ -21,8 +25,21 @@ AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine, Tower tower) : co
   calibration->bias.fill_(cosine ? -5.0f : 0.0f);
 }
 
-torch::Tensor AvolNetImpl::visualRegions(const torch::Tensor& images) {
+torch::Tensor AvolNetImpl::regionsOf(const torch::Tensor& images) {
   return regionConv2->forward(torch::relu(regionConv1->forward(vision->forward(images))));
+}
+
+torch::Tensor AvolNetImpl::visualRegions(const torch::Tensor& images) {
+  if (!flipAverage || is_training()) return regionsOf(images);
+  // The regions of the mirrored frame, mirrored back, averaged with the
+  // frame's own (unit length first for the cosine, so that both count alike).
+  namespace F = torch::nn::functional;
+  auto direct = regionsOf(images), mirrored = regionsOf(images.flip({3})).flip({3});
+  if (cosine) {
+    direct = F::normalize(direct, F::NormalizeFuncOptions().dim(1));
+    mirrored = F::normalize(mirrored, F::NormalizeFuncOptions().dim(1));
+  }
+  return (direct + mirrored) * 0.5;
 }
 
 torch::Tensor AvolNetImpl::audioEmbedding(const torch::Tensor& spectrograms) {

@@ -21,7 +21,9 @@ struct AvolOutput {
 class AvolNetImpl : public torch::nn::Module {
  public:
   explicit AvolNetImpl(int width, int embedDim = 128, bool cosine = false, Tower tower = Tower::Paper);
-  torch::Tensor visualRegions(const torch::Tensor& images);         // B x 128 x 14 x 14
+  // B x 128 x 14 x 14; with flipAverage (inference only) the mean of the
+  // frame's regions and its mirror image's, mirrored back.
+  torch::Tensor visualRegions(const torch::Tensor& images);
   torch::Tensor audioEmbedding(const torch::Tensor& spectrograms);  // B x 128
   // B x 1 x 14 x 14 similarity of each region with the audio (scalar product,
   // or cosine when `cosine`), before the calibration.
@@ -37,6 +39,12 @@ class AvolNetImpl : public torch::nn::Module {
   torch::nn::Linear audioFc1{nullptr}, audioFc2{nullptr};
   torch::nn::Conv2d calibration{nullptr};
   bool cosine = false;  // compare unit-length embeddings (NetConfig::similarity)
+  // Test-time flip averaging, an experiment: on when the environment has
+  // SOUNDSPOT_FLIP_AVERAGE=1 (README, "Averaging with the mirrored frame").
+  bool flipAverage = false;
+
+ private:
+  torch::Tensor regionsOf(const torch::Tensor& images);
 };
 TORCH_MODULE(AvolNet);
 

@@ -102,6 +102,26 @@ class TestNetworks : public QObject {
     QVERIFY(std::abs(out.logit[0].item<float>() - torch::logit(out.map[0]).max().item<float>()) < 1e-2f);
   }
 
+  void flipAverageIsMirrorSymmetric() {
+    torch::NoGradGuard g;
+    for (bool cosine : {false, true}) {
+      nn::AvolNet net(8, 128, cosine, nn::Tower::Compact);
+      net->eval();
+      const auto img = torch::randn({1, 3, 224, 224});
+      const auto plain = net->visualRegions(img);
+      // A network is not mirror-symmetric by itself...
+      QVERIFY((net->visualRegions(img.flip({3})).flip({3}) - plain).abs().max().item<float>() > 1e-3f);
+      net->flipAverage = true;
+      const auto averaged = net->visualRegions(img);
+      // ...the average is: the mirrored frame gives the mirrored regions.
+      QVERIFY((net->visualRegions(img.flip({3})).flip({3}) - averaged).abs().max().item<float>() < 1e-4f);
+      QVERIFY((averaged - plain).abs().max().item<float>() > 1e-3f);
+      net->train();  // training never averages
+      net->vision->eval();  // keep BatchNorm on its running statistics to compare
+      QVERIFY((net->visualRegions(img) - plain).abs().max().item<float>() < 1e-5f);
+    }
+  }
+
   void l3Net() {
     torch::NoGradGuard g;
     nn::L3Net net(8);
