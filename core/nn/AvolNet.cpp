@@ -1,12 +1,20 @@
 #include "core/nn/AvolNet.h"
 
 #include <cstdlib>
-#include <cstring>
+#include <string>
 
 namespace soundspot::nn {
+namespace {
+
+bool flipAverageRequested() {
+  const char* v = std::getenv("SOUNDSPOT_FLIP_AVERAGE");
+  return v && std::string(v) == "1";
+}
+
+}  // namespace
 
 AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine, Tower tower)
-    : cosine(cosine), flipAverage(std::getenv("SOUNDSPOT_FLIP_AVERAGE") && std::strcmp(std::getenv("SOUNDSPOT_FLIP_AVERAGE"), "1") == 0) {
+    : cosine(cosine), flipAverage(flipAverageRequested()) {
   vision = register_module("vision", VisionNet(width, tower));
   audio = register_module("audio", AudioNet(width, tower));
   const int features = vision->outChannels();
