@@ -26,6 +26,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QThread>
 #include <QTimer>
@@ -451,7 +452,19 @@ QString TrainingDialog::validationMessage() const { return message_->text(); }
 void TrainingDialog::refresh() {
   const bool running = run_->isRunning();
   freeze_->setEnabled(fromBundled_->isChecked());
-  dropHardest_->setEnabled(objective_->currentData() == "contrastive");
+  const bool contrastive = objective_->currentData() == "contrastive";
+  if (contrastive != dropHardest_->isEnabled()) {
+    // AVC has no batch of negatives to rank: show the box empty rather than
+    // ticked-but-grey, and give the user's choice back on return to contrastive.
+    const QSignalBlocker quiet(dropHardest_);
+    if (contrastive) {
+      dropHardest_->setChecked(dropHardestChoice_);
+    } else {
+      dropHardestChoice_ = dropHardest_->isChecked();
+      dropHardest_->setChecked(false);
+    }
+    dropHardest_->setEnabled(contrastive);
+  }
 
   const int64_t at = checkpointStep();
   resume_->setEnabled(at >= 0 && !running);

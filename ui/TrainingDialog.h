@@ -74,6 +74,7 @@ class TrainingDialog : public QDialog {
   QPushButton* cancelButton() const { return cancel_; }
   QPushButton* loadButton() const { return load_; }
   QCheckBox* averageWeightsBox() const { return averageWeights_; }
+  QCheckBox* dropHardestBox() const { return dropHardest_; }
   QProgressBar* progressBar() const { return progress_; }
   QString statusText() const;
   QString logText() const;
@@ -117,6 +118,7 @@ class TrainingDialog : public QDialog {
   QCheckBox* resume_ = nullptr;
   QCheckBox* fromBundled_ = nullptr;
   QCheckBox* dropHardest_ = nullptr;
+  bool dropHardestChoice_ = true;  // the user's choice, kept while AVC shows the box empty
   QCheckBox* averageWeights_ = nullptr;
   QComboBox* freeze_ = nullptr;
   QLabel* message_ = nullptr;

@@ -169,7 +169,18 @@ class TestTrainingDialog : public QObject {
     QVERIFY(d.request().arguments().join(' ').contains("--drop-hardest-pairs 0.25"));
     d.setObjective("avc");
     QVERIFY(!d.request().arguments().contains("--drop-hardest-pairs"));
+    // Under AVC the box is empty and grey, not ticked; the choice comes back with contrastive.
+    QVERIFY(!d.dropHardestBox()->isEnabled());
+    QVERIFY(!d.dropHardestBox()->isChecked());
     d.setObjective("contrastive");
+    QVERIFY(d.dropHardestBox()->isEnabled());
+    QVERIFY(d.dropHardestBox()->isChecked());
+    d.dropHardestBox()->setChecked(false);
+    d.setObjective("avc");
+    d.setObjective("contrastive");
+    QVERIFY(!d.dropHardestBox()->isChecked());
+    QVERIFY(!d.request().arguments().contains("--drop-hardest-pairs"));
+    d.dropHardestBox()->setChecked(true);
     // Every run saves the averaged weights unless the user says otherwise.
     QVERIFY(d.request().arguments().join(' ').contains("--weight-average-decay 0.999"));
     d.averageWeightsBox()->setChecked(false);
