@@ -7,7 +7,8 @@
 //           (raw pooled features) and ndcg30_l3_cca (= ndcg30)
 //   AVOL-Net: localization {pointing_accuracy, center_baseline, object_baseline,
 //             peak_on_silent_object, peak_on_background (where the misses fell),
-//             ciou50, auc, mismatch_auroc, mismatch_auroc_untrained}
+//             ciou50, auc, mismatch_auroc, mismatch_auroc_untrained,
+//             per_class {label: {instants, pointing_accuracy}}}
 #include "core/eval/Evaluation.h"
 
 #include "core/audio/Spectrogram.h"
@@ -31,6 +32,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <cmath>
 #include <mutex>
 #include <numeric>
@@ -339,6 +341,7 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
   if (net.localizes()) {
     nlohmann::json loc;
     int64_t pointHits = 0, centreHits = 0, peakOnSilent = 0, peakOnBackground = 0;
+    std::map<std::string, std::pair<int64_t, int64_t>> perClass;  // sounding label -> (instants, hits)
     double objectChance = 0;
     std::vector<double> ious;
     const int64_t ni = static_cast<int64_t>(instants.size());
@@ -359,6 +362,12 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
       const EvalClip& ec = clips[instants[static_cast<size_t>(i)].clip];
       const PeakPlace place = peakPlace(mapPeak(map.data(), 14, 14, ec.width, ec.height), sounding, toBoxes(ann.silent));
       pointHits += place == PeakPlace::Sounding ? 1 : 0;
+      std::set<std::string> soundingLabels;
+      for (const auto& box : ann.sounding) soundingLabels.insert(box.label.empty() ? "(no label)" : box.label);
+      for (const auto& label : soundingLabels) {
+        perClass[label].first += 1;
+        perClass[label].second += place == PeakPlace::Sounding ? 1 : 0;
+      }
       peakOnSilent += place == PeakPlace::SilentObject ? 1 : 0;
       peakOnBackground += place == PeakPlace::Background ? 1 : 0;
       centreHits += centreHit(sounding) ? 1 : 0;
@@ -373,6 +382,13 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
     // The misses: the peak on a silent visible object, or on no object.
     loc["peak_on_silent_object"] = peakOnSilent / denom;
     loc["peak_on_background"] = peakOnBackground / denom;
+    // Which kinds of object the model finds: pointing per sounding label (an
+    // instant with two sounding objects counts for both).
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [label, counts] : perClass)
+      classes[label] = {{"instants", counts.first},
+                        {"pointing_accuracy", static_cast<double>(counts.second) / static_cast<double>(counts.first)}};
+    loc["per_class"] = classes;
     loc["ciou50"] = ious.empty() ? 0.0 : ciouAt50(ious);
     loc["auc"] = ious.empty() ? 0.0 : aucOfSuccess(ious);
 

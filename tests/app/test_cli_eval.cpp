@@ -124,6 +124,18 @@ class TestCliEval : public QObject {
     // Every peak falls somewhere: on the sounding object, a silent one or the background.
     QVERIFY(std::abs(loc["pointing_accuracy"].get<double>() + loc["peak_on_silent_object"].get<double>() +
                      loc["peak_on_background"].get<double>() - 1) < 1e-9);
+    // Per sounding label: one sounding object per instant, so the classes share
+    // out the instants and the hits exactly.
+    int64_t classInstants = 0;
+    double classHits = 0;
+    for (const auto& [label, entry] : loc["per_class"].items()) {
+      QVERIFY2(inUnit(entry["pointing_accuracy"]), label.c_str());
+      classInstants += entry["instants"].get<int64_t>();
+      classHits += entry["pointing_accuracy"].get<double>() * entry["instants"].get<double>();
+    }
+    QCOMPARE(loc["per_class"].size(), size_t{3});  // violin, dog, cat
+    QCOMPARE(classInstants, rep["instants"].get<int64_t>());
+    QVERIFY(std::abs(classHits - loc["pointing_accuracy"].get<double>() * classInstants) < 1e-9);
     // One sounding and one silent object per instant; the centre lies in neither box.
     QCOMPARE(loc["object_baseline"].get<double>(), 0.5);
     QCOMPARE(loc["center_baseline"].get<double>(), 0.0);

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Held-out pointing against the number of training instances of the class.
+
+Reads the per-class pointing that `soundspot-cli report` / `eval` write
+(localization.per_class) and the scene pack the model was trained on, counts
+the training pictures and recordings of every class, and prints pointing per
+class and pooled by how many training instances a class has.
+
+  python3 training/analysis/pointing-by-instances.py PACK.sspack REPORT.json [REPORT.json...]
+"""
+import collections, json, random, struct, sys
+
+
+def pack_header(path):
+    with open(path, 'rb') as f:
+        if f.read(8) != b'SSPACK1\n':
+            sys.exit(f'{path}: not a SoundSpot scene pack')
+        n = struct.unpack('<Q', f.read(8))[0]
+        return json.loads(f.read(n))
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    header = pack_header(sys.argv[1])
+    classes = header['classes']
+    images, sounds = collections.Counter(), collections.Counter()
+    for item in header['images']:
+        if item['split'] == 'train':
+            images[classes[item['class']]] += 1
+    for item in header['sounds']:
+        if item['split'] == 'train':
+            sounds[classes[item['class']]] += 1
+    for report_path in sys.argv[2:]:
+        report = json.load(open(report_path))
+        per_class = report.get('localization', {}).get('per_class')
+        if not per_class:
+            sys.exit(f'{report_path}: no localization.per_class (an AVOL-Net report made by this version of eval/report)')
+        print(f"## {report_path} ({report['split']}): pointing {report['localization']['pointing_accuracy']:.3f}")
+        print('| class | training pictures | training recordings | instants | pointing |')
+        print('|---|---:|---:|---:|---:|')
+        pooled = collections.defaultdict(lambda: [0, 0.0, 0])
+        for label, entry in sorted(per_class.items(), key=lambda kv: (images[kv[0]] + sounds[kv[0]], kv[0])):
+            n, p = entry['instants'], entry['pointing_accuracy']
+            print(f'| {label} | {images[label]} | {sounds[label]} | {n} | {p:.2f} |')
+            fewest = min(images[label], sounds[label])
+            group = '1' if fewest <= 1 else '2' if fewest == 2 else '3+'
+            pooled[group][0] += n
+            pooled[group][1] += n * p
+            pooled[group][2] += 1
+        print()
+        print('| fewer of pictures / recordings in training | classes | instants | pointing |')
+        print('|---|---:|---:|---:|')
+        for group in ('1', '2', '3+'):
+            if group in pooled:
+                n, hits, k = pooled[group]
+                print(f'| {group} | {k} | {n} | {hits / n:.3f} |')
+        print()
+        # How precisely the benchmark knows the figure: the clips share a few
+        # held-out instances, so resample whole classes (bootstrap), not instants.
+        rng = random.Random(2018)
+        entries = list(per_class.values())
+        draws = []
+        for _ in range(10000):
+            sample = [rng.choice(entries) for _ in entries]
+            n = sum(e['instants'] for e in sample)
+            draws.append(sum(e['instants'] * e['pointing_accuracy'] for e in sample) / n)
+        draws.sort()
+        print(f'pointing resampling whole classes (10,000 draws): 95% interval '
+              f'{draws[249]:.3f} to {draws[9749]:.3f}, {len(entries)} classes')
+        print()
+
+
+if __name__ == '__main__':
+    main()
