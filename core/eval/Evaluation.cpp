@@ -8,7 +8,8 @@
 //   AVOL-Net: localization {pointing_accuracy, center_baseline, object_baseline,
 //             peak_on_silent_object, peak_on_background (where the misses fell),
 //             ciou50, auc, mismatch_auroc, mismatch_auroc_untrained,
-//             per_class {label: {instants, pointing_accuracy}}}
+//             per_class {label: {instants, pointing_accuracy}},
+//             pointing_interval95_by_class [lo, hi] (whole classes resampled)}
 #include "core/eval/Evaluation.h"
 
 #include "core/audio/Spectrogram.h"
@@ -389,6 +390,11 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
       classes[label] = {{"instants", counts.first},
                         {"pointing_accuracy", static_cast<double>(counts.second) / static_cast<double>(counts.first)}};
     loc["per_class"] = classes;
+    std::vector<ClassHits> classHits;
+    for (const auto& [label, counts] : perClass) classHits.push_back({counts.first, counts.second});
+    const auto [lo, hi] = classResampledInterval(classHits, data::AvcSampler::streamSeed(opts.seed, 0x95, 0));
+    loc["pointing_interval95_by_class"] =
+        std::isfinite(lo) ? nlohmann::json::array({lo, hi}) : nlohmann::json(nullptr);
     loc["ciou50"] = ious.empty() ? 0.0 : ciouAt50(ious);
     loc["auc"] = ious.empty() ? 0.0 : aucOfSuccess(ious);
 

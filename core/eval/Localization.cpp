@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <random>
 
 namespace soundspot::eval {
 
@@ -79,6 +81,28 @@ double aucOfSuccess(const std::vector<double>& cious) {
   double area = 0;
   for (int i = 0; i < 20; ++i) area += 0.05 * (success[i] + success[i + 1]) / 2;
   return area;
+}
+
+std::pair<double, double> classResampledInterval(const std::vector<ClassHits>& classes, uint64_t seed, int draws) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  if (classes.size() < 2 || draws < 1) return {nan, nan};
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<size_t> pick(0, classes.size() - 1);
+  std::vector<double> rates;
+  rates.reserve(static_cast<size_t>(draws));
+  for (int d = 0; d < draws; ++d) {
+    int64_t instants = 0, hits = 0;
+    for (size_t i = 0; i < classes.size(); ++i) {
+      const ClassHits& c = classes[pick(rng)];
+      instants += c.instants;
+      hits += c.hits;
+    }
+    if (instants > 0) rates.push_back(static_cast<double>(hits) / static_cast<double>(instants));
+  }
+  if (rates.empty()) return {nan, nan};
+  std::sort(rates.begin(), rates.end());
+  auto quantile = [&](double q) { return rates[static_cast<size_t>(q * static_cast<double>(rates.size() - 1) + 0.5)]; };
+  return {quantile(0.025), quantile(0.975)};
 }
 
 }  // namespace soundspot::eval

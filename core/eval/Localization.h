@@ -15,6 +15,8 @@
 // ciou50 is the fraction of instants with cIoU >= 0.5 and the AUC is the
 // area under the success rate (fraction with cIoU >= t) over t = 0, 0.05,
 // ..., 1, integrated with the trapezoid rule (sklearn.metrics.auc, as EZ-VSL).
+#include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace soundspot::eval {
@@ -54,5 +56,15 @@ double ciou(const float* map, int mapH, int mapW, const std::vector<Box>& boxes)
 double ciouAt50(const std::vector<double>& cious);
 // Trapezoid area under the success-rate curve over thresholds 0, 0.05, ..., 1.
 double aucOfSuccess(const std::vector<double>& cious);
+
+// Instants and hits of one sounding class.
+struct ClassHits {
+  int64_t instants = 0;
+  int64_t hits = 0;
+};
+// 95% interval of the pointing accuracy when whole classes are resampled
+// (bootstrap): the instants of a class share its few instances, so they are
+// not independent draws. {lo, hi}; both NaN with fewer than 2 classes.
+std::pair<double, double> classResampledInterval(const std::vector<ClassHits>& classes, uint64_t seed, int draws = 2000);
 
 }  // namespace soundspot::eval

@@ -40,6 +40,18 @@ std::string percent(const json* v) {
   return buf;
 }
 
+// "65.3% (56.5–73.5)": the pointing accuracy with its class-resampled 95% interval when the report has one.
+std::string pointingCell(const json& avol) {
+  std::string cell = percent(at(avol, {"localization", "pointing_accuracy"}));
+  const json* interval = at(avol, {"localization", "pointing_interval95_by_class"});
+  if (interval && interval->is_array() && interval->size() == 2 && (*interval)[0].is_number() && (*interval)[1].is_number()) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, " (%.1f–%.1f)", 100.0 * (*interval)[0].get<double>(), 100.0 * (*interval)[1].get<double>());
+    cell += buf;
+  }
+  return cell;
+}
+
 void row(std::ostringstream& out, const std::vector<std::string>& cells) {
   out << "|";
   for (const auto& c : cells) out << " " << c << " |";
@@ -124,11 +136,11 @@ void avcTable(std::ostringstream& out, const json& results) {
 }
 
 void localizationTable(std::ostringstream& out, const json& results) {
-  header(out, {"subset", "pointing", "peak on a silent object", "peak on background", "centre baseline", "object baseline",
+  header(out, {"subset", "pointing (95% interval, classes resampled)", "peak on a silent object", "peak on background", "centre baseline", "object baseline",
                "cIoU@0.5", "AUC", "mismatch AUROC", "mismatch AUROC (untrained)", "instants"});
   for (auto& [name, subset] : results.items()) {
     const json& avol = model(subset, "avol");
-    row(out, {name, percent(at(avol, {"localization", "pointing_accuracy"})),
+    row(out, {name, pointingCell(avol),
               percent(at(avol, {"localization", "peak_on_silent_object"})),
               percent(at(avol, {"localization", "peak_on_background"})),
               percent(at(avol, {"localization", "center_baseline"})), percent(at(avol, {"localization", "object_baseline"})),

@@ -136,6 +136,10 @@ class TestCliEval : public QObject {
     QCOMPARE(loc["per_class"].size(), size_t{3});  // violin, dog, cat
     QCOMPARE(classInstants, rep["instants"].get<int64_t>());
     QVERIFY(std::abs(classHits - loc["pointing_accuracy"].get<double>() * classInstants) < 1e-9);
+    const json& interval = loc["pointing_interval95_by_class"];
+    QVERIFY(interval.is_array() && interval.size() == 2);
+    QVERIFY(interval[0].get<double>() <= loc["pointing_accuracy"].get<double>() + 1e-12);
+    QVERIFY(interval[1].get<double>() >= loc["pointing_accuracy"].get<double>() - 1e-12);
     // One sounding and one silent object per instant; the centre lies in neither box.
     QCOMPARE(loc["object_baseline"].get<double>(), 0.5);
     QCOMPARE(loc["center_baseline"].get<double>(), 0.0);

@@ -109,6 +109,25 @@ class TestLocalization : public QObject {
     QVERIFY(near(eval::aucOfSuccess({0.2, 0.8}), 0.525));
     QVERIFY(near(eval::ciouAt50({0.2, 0.5, 0.7, 0.49}), 0.5));
   }
+
+  void classResampledIntervalWidensWithDisagreeingClasses() {
+    // Classes that all point alike leave nothing to resample.
+    const auto same = eval::classResampledInterval({{10, 7}, {20, 14}, {30, 21}}, 1);
+    QVERIFY(near(same.first, 0.7) && near(same.second, 0.7));
+    // Half the classes always hit, half never: the interval spans much of [0, 1]
+    // and holds the pooled rate 0.5; more classes of the same kind narrow it.
+    std::vector<eval::ClassHits> split;
+    for (int i = 0; i < 10; ++i) split.push_back({20, i % 2 == 0 ? 20 : 0});
+    const auto wide = eval::classResampledInterval(split, 1);
+    QVERIFY(wide.first < 0.25 && wide.first > 0.0 && wide.second > 0.75 && wide.second < 1.0);
+    for (int i = 0; i < 90; ++i) split.push_back({20, i % 2 == 0 ? 20 : 0});
+    const auto narrow = eval::classResampledInterval(split, 1);
+    QVERIFY(narrow.first > wide.first && narrow.second < wide.second);
+    QVERIFY(narrow.first < 0.5 && narrow.second > 0.5);
+    // The same seed gives the same interval; one class gives none.
+    QVERIFY(eval::classResampledInterval(split, 7) == eval::classResampledInterval(split, 7));
+    QVERIFY(std::isnan(eval::classResampledInterval({{5, 3}}, 1).first));
+  }
 };
 SOUNDSPOT_TEST(TestLocalization)
 #include "test_localization.moc"

@@ -35,7 +35,8 @@ class TestResultsMarkdown : public QObject {
                        {"localization", {{"pointing_accuracy", 0.917}, {"peak_on_silent_object", 0.05},
                                          {"peak_on_background", 0.033}, {"center_baseline", 0.25}, {"object_baseline", 0.45},
                                          {"ciou50", 0.4}, {"auc", 0.41}, {"mismatch_auroc", 0.93},
-                                         {"mismatch_auroc_untrained", nullptr}}}};
+                                         {"mismatch_auroc_untrained", nullptr},
+                                         {"pointing_interval95_by_class", {0.85, 0.962}}}}};
     const json results = {{"test-seen", {{"ave", ave}, {"l3", l3}, {"avol", avol}}}, {"test-unseen", {{"ave", ave}}}};
     const std::string md = eval::resultsMarkdown(results, "bash tools/report.sh");
     QVERIFY(md.find("bash tools/report.sh") != std::string::npos);
@@ -49,7 +50,7 @@ class TestResultsMarkdown : public QObject {
     QCOMPARE(rowOf(md, "AVC accuracy", "AVE-Net"), std::string("| AVE-Net | 81.2% | 81.2% |"));
     QCOMPARE(rowOf(md, "AVC accuracy", "L3-Net"), std::string("| L3-Net | 75.0% | — |"));
     QCOMPARE(rowOf(md, "Localization", "test-seen"),
-             std::string("| test-seen | 91.7% | 5.0% | 3.3% | 25.0% | 45.0% | 0.400 | 0.410 | 0.930 | — | 120 |"));
+             std::string("| test-seen | 91.7% (85.0–96.2) | 5.0% | 3.3% | 25.0% | 45.0% | 0.400 | 0.410 | 0.930 | — | 120 |"));
     // A report without the breakdown (older JSON) shows dashes there.
     QCOMPARE(rowOf(md, "Localization", "test-unseen"), std::string("| test-unseen | — | — | — | — | — | — | — | — | — | — |"));
     // Above chance: (nDCG - 0.5) / (1 - 0.5).
