@@ -33,11 +33,6 @@ torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch
   return 0.5 * (F::cross_entropy(logits, target, none) + F::cross_entropy(logits.t(), target, none));
 }
 
-torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
-                              const torch::Tensor& notNegative) {
-  return contrastivePairLosses(similarity, audioIdentity, temperature, notNegative).mean();
-}
-
 torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, torch::Tensor* dropped) {
   const int64_t n = losses.size(0);
   const int64_t drop = std::min<int64_t>(n - 1, static_cast<int64_t>(std::floor(fraction * double(n) + 0.5)));

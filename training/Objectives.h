@@ -39,11 +39,9 @@ struct LossResult {
 // audio; positives on the diagonal). Off-diagonal pairs whose audio comes
 // from the same recording as the row's (or column's) own audio are not
 // negatives: they are masked out, and so are the pairs set in `notNegative`
-// (B x B bool, optional; see similarAudioPairs).
-torch::Tensor contrastiveLoss(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
-                              const torch::Tensor& notNegative = {});
-// The same loss per pair (B values, the mean of which is contrastiveLoss):
-// pair i's is the mean of row i's and column i's cross-entropy.
+// (B x B bool, optional; see similarAudioPairs). One loss per pair (B values;
+// their mean is the batch's loss): pair i's is the mean of row i's and
+// column i's cross-entropy.
 torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
                                     const torch::Tensor& notNegative = {});
 
