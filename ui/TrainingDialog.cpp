@@ -452,10 +452,11 @@ QString TrainingDialog::validationMessage() const { return message_->text(); }
 void TrainingDialog::refresh() {
   const bool running = run_->isRunning();
   freeze_->setEnabled(fromBundled_->isChecked());
+  // AVC has no batch of negatives to rank: show the box empty rather than
+  // ticked-but-grey, and give the user's choice back on return to contrastive.
+  // (Tracked here, not read from isEnabled(): a run greys the whole form.)
   const bool contrastive = objective_->currentData() == "contrastive";
-  if (contrastive != dropHardest_->isEnabled()) {
-    // AVC has no batch of negatives to rank: show the box empty rather than
-    // ticked-but-grey, and give the user's choice back on return to contrastive.
+  if (contrastive == dropHardestHeldForAvc_) {
     const QSignalBlocker quiet(dropHardest_);
     if (contrastive) {
       dropHardest_->setChecked(dropHardestChoice_);
@@ -463,8 +464,9 @@ void TrainingDialog::refresh() {
       dropHardestChoice_ = dropHardest_->isChecked();
       dropHardest_->setChecked(false);
     }
-    dropHardest_->setEnabled(contrastive);
+    dropHardestHeldForAvc_ = !contrastive;
   }
+  dropHardest_->setEnabled(contrastive);
 
   const int64_t at = checkpointStep();
   resume_->setEnabled(at >= 0 && !running);

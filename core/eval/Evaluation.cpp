@@ -33,8 +33,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <numeric>
 #include <optional>

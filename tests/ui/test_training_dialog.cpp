@@ -181,6 +181,12 @@ class TestTrainingDialog : public QObject {
     QVERIFY(!d.dropHardestBox()->isChecked());
     QVERIFY(!d.request().arguments().contains("--drop-hardest-pairs"));
     d.dropHardestBox()->setChecked(true);
+    // A greyed form (as during a run; refresh re-enables it) keeps the latest choice.
+    d.dropHardestBox()->parentWidget()->setEnabled(false);
+    d.setSteps(6);
+    d.dropHardestBox()->parentWidget()->setEnabled(true);
+    d.setSteps(5);
+    QVERIFY(d.dropHardestBox()->isChecked());
     // Every run saves the averaged weights unless the user says otherwise.
     QVERIFY(d.request().arguments().join(' ').contains("--weight-average-decay 0.999"));
     d.averageWeightsBox()->setChecked(false);
