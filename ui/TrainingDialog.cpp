@@ -454,9 +454,10 @@ void TrainingDialog::refresh() {
   freeze_->setEnabled(fromBundled_->isChecked());
   // AVC has no batch of negatives to rank: show the box empty rather than
   // ticked-but-grey, and give the user's choice back on return to contrastive.
-  // (Tracked here, not read from isEnabled(): a run greys the whole form.)
+  // The box's own enabled state says which it shows (isEnabledTo: a run
+  // greys the whole form, which isEnabled() would count too).
   const bool contrastive = objective_->currentData() == "contrastive";
-  if (contrastive == dropHardestHeldForAvc_) {
+  if (contrastive != dropHardest_->isEnabledTo(form_)) {
     const QSignalBlocker quiet(dropHardest_);
     if (contrastive) {
       dropHardest_->setChecked(dropHardestChoice_);
@@ -464,9 +465,8 @@ void TrainingDialog::refresh() {
       dropHardestChoice_ = dropHardest_->isChecked();
       dropHardest_->setChecked(false);
     }
-    dropHardestHeldForAvc_ = !contrastive;
+    dropHardest_->setEnabled(contrastive);
   }
-  dropHardest_->setEnabled(contrastive);
 
   const int64_t at = checkpointStep();
   resume_->setEnabled(at >= 0 && !running);

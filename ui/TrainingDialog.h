@@ -118,8 +118,7 @@ class TrainingDialog : public QDialog {
   QCheckBox* resume_ = nullptr;
   QCheckBox* fromBundled_ = nullptr;
   QCheckBox* dropHardest_ = nullptr;
-  bool dropHardestChoice_ = true;      // the user's choice, kept while AVC shows the box empty
-  bool dropHardestHeldForAvc_ = false;  // the box shows AVC's empty state
+  bool dropHardestChoice_ = true;  // the user's choice, kept while AVC shows the box empty
   QCheckBox* averageWeights_ = nullptr;
   QComboBox* freeze_ = nullptr;
   QLabel* message_ = nullptr;
