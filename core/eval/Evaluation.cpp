@@ -342,7 +342,7 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
   if (net.localizes()) {
     nlohmann::json loc;
     int64_t pointHits = 0, centreHits = 0, peakOnSilent = 0, peakOnBackground = 0;
-    std::map<std::string, std::pair<int64_t, int64_t>> perClass;  // sounding label -> (instants, hits)
+    std::map<std::string, ClassHits> perClass;  // by sounding label
     double objectChance = 0;
     std::vector<double> ious;
     const int64_t ni = static_cast<int64_t>(instants.size());
@@ -366,8 +366,8 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
       std::set<std::string> soundingLabels;
       for (const auto& box : ann.sounding) soundingLabels.insert(box.label.empty() ? "(no label)" : box.label);
       for (const auto& label : soundingLabels) {
-        perClass[label].first += 1;
-        perClass[label].second += place == PeakPlace::Sounding ? 1 : 0;
+        perClass[label].instants += 1;
+        perClass[label].hits += place == PeakPlace::Sounding ? 1 : 0;
       }
       peakOnSilent += place == PeakPlace::SilentObject ? 1 : 0;
       peakOnBackground += place == PeakPlace::Background ? 1 : 0;
@@ -386,12 +386,13 @@ nlohmann::json evaluate(EvalNetwork& net, EvalNetwork* untrained, const data::Da
     // Which kinds of object the model finds: pointing per sounding label (an
     // instant with two sounding objects counts for both).
     nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [label, counts] : perClass)
-      classes[label] = {{"instants", counts.first},
-                        {"pointing_accuracy", static_cast<double>(counts.second) / static_cast<double>(counts.first)}};
-    loc["per_class"] = classes;
     std::vector<ClassHits> classHits;
-    for (const auto& [label, counts] : perClass) classHits.push_back({counts.first, counts.second});
+    for (const auto& [label, counts] : perClass) {
+      classes[label] = {{"instants", counts.instants},
+                        {"pointing_accuracy", static_cast<double>(counts.hits) / static_cast<double>(counts.instants)}};
+      classHits.push_back(counts);
+    }
+    loc["per_class"] = classes;
     const auto [lo, hi] = classResampledInterval(classHits, data::AvcSampler::streamSeed(opts.seed, 0x95, 0));
     loc["pointing_interval95_by_class"] =
         std::isfinite(lo) ? nlohmann::json::array({lo, hi}) : nlohmann::json(nullptr);
