@@ -12,17 +12,16 @@ import json, random, sys
 
 
 def per_class(path):
-    report = json.load(open(path))
-    classes = report.get('localization', {}).get('per_class')
+    classes = json.load(open(path)).get('localization', {}).get('per_class')
     if not classes:
         sys.exit(f'{path}: no localization.per_class (an AVOL-Net report made by this version of eval/report)')
-    return report, classes
+    return classes
 
 
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    (ra, a), (rb, b) = per_class(sys.argv[1]), per_class(sys.argv[2])
+    a, b = per_class(sys.argv[1]), per_class(sys.argv[2])
     if set(a) != set(b) or any(a[k]['instants'] != b[k]['instants'] for k in a):
         sys.exit('the reports are not of the same benchmark subset (their classes or instants differ)')
     labels = sorted(a)

@@ -8,7 +8,7 @@ class and pooled by how many training instances a class has.
 
   python3 training/analysis/pointing-by-instances.py PACK.sspack REPORT.json [REPORT.json...]
 """
-import collections, json, random, struct, sys
+import collections, json, struct, sys
 
 
 def pack_header(path):
@@ -56,18 +56,10 @@ def main():
                 n, hits, k = pooled[group]
                 print(f'| {group} | {k} | {n} | {hits / n:.3f} |')
         print()
-        # How precisely the benchmark knows the figure: the clips share a few
-        # held-out instances, so resample whole classes (bootstrap), not instants.
-        rng = random.Random(2018)
-        entries = list(per_class.values())
-        draws = []
-        for _ in range(10000):
-            sample = [rng.choice(entries) for _ in entries]
-            n = sum(e['instants'] for e in sample)
-            draws.append(sum(e['instants'] * e['pointing_accuracy'] for e in sample) / n)
-        draws.sort()
-        print(f'pointing resampling whole classes (10,000 draws): 95% interval '
-              f'{draws[249]:.3f} to {draws[9749]:.3f}, {len(entries)} classes')
+        # How precisely the benchmark knows the figure (eval resamples whole
+        # classes: their clips share a few held-out instances).
+        lo, hi = report['localization']['pointing_interval95_by_class']
+        print(f'pointing, 95% interval with whole classes resampled: {lo:.3f} to {hi:.3f}, {len(per_class)} classes')
         print()
 
 
