@@ -4,7 +4,8 @@
 Reads the per-class pointing that `soundspot-cli report` / `eval` write
 (localization.per_class) and the scene pack the model was trained on, counts
 the training pictures and recordings of every class, and prints pointing per
-class and pooled by how many training instances a class has.
+class, pooled by how many training instances a class has and by whether the
+class's held-out picture is a photo or a drawing.
 
   python3 training/analysis/pointing-by-instances.py PACK.sspack REPORT.json [REPORT.json...]
 """
@@ -25,9 +26,14 @@ def main():
     header = pack_header(sys.argv[1])
     classes = header['classes']
     images, sounds = collections.Counter(), collections.Counter()
+    held_out_kind = {}  # class -> 'photo' / 'drawing' / 'photo and drawing'
     for item in header['images']:
         if item['split'] == 'train':
             images[classes[item['class']]] += 1
+        else:
+            kind = 'drawing' if item['drawing'] else 'photo'
+            label = classes[item['class']]
+            held_out_kind[label] = kind if held_out_kind.get(label, kind) == kind else 'photo and drawing'
     for item in header['sounds']:
         if item['split'] == 'train':
             sounds[classes[item['class']]] += 1
@@ -40,6 +46,7 @@ def main():
         print('| class | training pictures | training recordings | instants | pointing |')
         print('|---|---:|---:|---:|---:|')
         pooled = collections.defaultdict(lambda: [0, 0.0, 0])
+        by_kind = collections.defaultdict(lambda: [0, 0.0, 0])
         for label, entry in sorted(per_class.items(), key=lambda kv: (images[kv[0]] + sounds[kv[0]], kv[0])):
             n, p = entry['instants'], entry['pointing_accuracy']
             print(f'| {label} | {images[label]} | {sounds[label]} | {n} | {p:.2f} |')
@@ -48,6 +55,10 @@ def main():
             pooled[group][0] += n
             pooled[group][1] += n * p
             pooled[group][2] += 1
+            kind = by_kind[held_out_kind.get(label, 'none held out')]
+            kind[0] += n
+            kind[1] += n * p
+            kind[2] += 1
         print()
         print('| fewer of pictures / recordings in training | classes | instants | pointing |')
         print('|---|---:|---:|---:|')
@@ -55,6 +66,11 @@ def main():
             if group in pooled:
                 n, hits, k = pooled[group]
                 print(f'| {group} | {k} | {n} | {hits / n:.3f} |')
+        print()
+        print('| held-out picture of the class | classes | instants | pointing |')
+        print('|---|---:|---:|---:|')
+        for kind, (n, hits, k) in sorted(by_kind.items()):
+            print(f'| {kind} | {k} | {n} | {hits / n:.3f} |')
         print()
         # How precisely the benchmark knows the figure (eval resamples whole
         # classes: their clips share a few held-out instances).
