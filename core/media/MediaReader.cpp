@@ -571,11 +571,21 @@ struct MediaReader::Impl {
     };
 
     FramePtr frame = makeFrame();
+    // A damaged packet (e.g. the odd last byte of a 16-bit WAV whose data
+    // chunk has an odd length) is skipped like ffmpeg's CLI does; the file
+    // fails only when nothing at all decodes.
+    int damagedPackets = 0;
+    int lastError = 0;
+    auto skipDamaged = [&](int error) {
+      if (error == AVERROR(ENOMEM)) fail("audio could not be decoded (" + ffmpegError(error) + ")");
+      ++damagedPackets, lastError = error;
+      spdlog::debug("{}: skipping a damaged audio packet ({})", path, ffmpegError(error));
+    };
     auto receiveAll = [&] {
       for (;;) {
         const int rr = avcodec_receive_frame(dec.get(), frame.get());
         if (rr == AVERROR(EAGAIN) || rr == AVERROR_EOF) return;
-        if (rr < 0) fail("audio could not be decoded (" + ffmpegError(rr) + ")");
+        if (rr < 0) return skipDamaged(rr);
         consume(frame.get());
         av_frame_unref(frame.get());
       }
@@ -585,7 +595,7 @@ struct MediaReader::Impl {
       if (r < 0) break;
       if (packet->stream_index == audioIndex) {
         const int s = avcodec_send_packet(dec.get(), packet.get());
-        if (s < 0 && s != AVERROR(EAGAIN)) spdlog::debug("{}: skipping a damaged audio packet ({})", path, ffmpegError(s));
+        if (s < 0 && s != AVERROR(EAGAIN)) skipDamaged(s);
         receiveAll();
       }
       av_packet_unref(packet.get());
@@ -593,6 +603,9 @@ struct MediaReader::Impl {
     avcodec_send_packet(dec.get(), nullptr);
     receiveAll();
     flushResampler();
+    if (damagedPackets > 0 && audioEnd() == 0)
+      fail("audio could not be decoded (" + std::to_string(damagedPackets) + " damaged packets, " + ffmpegError(lastError) + ")");
+    if (damagedPackets > 0) spdlog::warn("{}: skipped {} damaged audio packet(s) ({})", path, damagedPackets, ffmpegError(lastError));
     audioLoaded = true;
     spdlog::debug("{}: audio decoded, {} runs ending at sample {} (48 kHz) from {:.4f} s", path, audioRuns.size(), audioEnd(), audioStart);
   }

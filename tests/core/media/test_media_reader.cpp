@@ -287,6 +287,39 @@ class TestMediaReader : public QObject {
     QVERIFY2(grew < 256, ("peak memory grew by " + std::to_string(grew) + " MB").c_str());
   }
 
+  // Scratch 1.4's media library ships 16-bit WAVs whose data chunk has an odd
+  // length: ffmpeg's PCM decoder refuses the one-byte last packet, which must
+  // cost that byte, not the recording.
+  void oddLengthWavDataDecodes() {
+    const int rate = 11025, samples = 11025;  // 1 s of a 440 Hz tone
+    std::string data;
+    for (int i = 0; i < samples; ++i) {
+      const auto v = static_cast<int16_t>(std::lround(12000 * std::sin(2 * M_PI * 440 * i / rate)));
+      data.push_back(static_cast<char>(v & 0xff)), data.push_back(static_cast<char>((v >> 8) & 0xff));
+    }
+    data.push_back('\x7f');  // the odd byte
+    auto le = [](uint32_t v, int bytes) {
+      std::string s;
+      for (int i = 0; i < bytes; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+      return s;
+    };
+    const std::string wav = "RIFF" + le(uint32_t(36 + data.size()), 4) + "WAVEfmt " + le(16, 4) + le(1, 2) + le(1, 2) +
+                            le(rate, 4) + le(rate * 2, 4) + le(2, 2) + le(16, 2) + "data" +
+                            le(uint32_t(data.size()), 4) + data;
+    const auto file = dir_ / "odd-length-data.wav";
+    writeFileAtomically(file, wav);
+    media::MediaReader r(file.string());
+    const auto x = r.audio(0, 1.2);
+    auto rms = [&](double from, double to) {
+      double sum = 0;
+      const auto a = size_t(from * 48000), b = size_t(to * 48000);
+      for (size_t i = a; i < b; ++i) sum += double(x[i]) * x[i];
+      return std::sqrt(sum / double(b - a));
+    };
+    QVERIFY2(rms(0.05, 0.95) > 0.2, std::to_string(rms(0.05, 0.95)).c_str());  // the tone all through (12000/32768/√2 ≈ 0.26)
+    QVERIFY(rms(1.05, 1.2) < 1e-3);                                             // and nothing after it
+  }
+
   // Found next to it: a 6 KB WAV whose header says 1 Hz would be resampled
   // 48000-fold (an out-of-memory under the fuzzer); such a rate is refused.
   void absurdSampleRateIsRefused() {
