@@ -251,6 +251,12 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
             where = ogg.string();
             if (std::filesystem::exists(ogg)) pcm = decodeSound(where, sources.maxSoundSeconds);
           }
+        } else if (source == "scratch") {
+          // Scratch 1.4's media library: a costume (PNG/GIF drawing) or a sound (WAV/MP3), each on its own.
+          where = (sources.scratchDir / item).string();
+          if (!std::filesystem::exists(where)) throw Error(where, "Scratch media not found (apt-get install scratch)");
+          if (wantImage) image.load(qpath(where)), drawing = true;
+          if (wantSound) pcm = decodeSound(where, sources.maxSoundSeconds);
         } else if (source == "soundfont") {
           pcm = renderSoundfont(sources, entry, sources.maxSoundSeconds, where);
         } else if (source == "lmms") {
@@ -263,7 +269,8 @@ data::AssetPack collectAssets(const AssetSources& sources, uint64_t splitSeed, c
         drawing = entry.value("drawing", drawing);
       } catch (const Error& e) {
         if (e.subject() == sources.classFile.string()) throw;
-        spdlog::warn("{}: {}", where, e.what());
+        if (e.subject() == where) spdlog::warn("{}", e.what());  // what() already names the file
+        else spdlog::warn("{}: {}", where, e.what());
       }
       const std::string id = source + "/" + item;
       if (wantImage) {

@@ -23,6 +23,7 @@ struct AssetSources {
   std::filesystem::path openclipartDir = "/usr/share/openclipart/png";  // items: <category>/<file>.png, or a file of recreation/music/
   std::filesystem::path lmmsDir = "/usr/share/lmms/samples";
   std::filesystem::path tuxpaintDir = "/usr/share/tuxpaint/stamps";  // tuxpaint-stamps-default
+  std::filesystem::path scratchDir = "/usr/share/scratch/Media";     // scratch: items Sounds/<kind>/<file>, Costumes/<kind>/<file>
   std::filesystem::path wallpaperDir = "/usr/share/wallpapers";
   // Where packaging/install-deps.sh puts the npm emoji packages
   // ($SOUNDSPOT_NPM_DIR overrides it).

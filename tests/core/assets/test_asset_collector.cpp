@@ -31,9 +31,9 @@ class TestAssetCollector : public QObject {
  private Q_SLOTS:
   void classFileUsesOntologyNames() {
     const auto names = ontologyNames();
-    // The default class file and the larger ones of the more-instances and animal-drawings runs.
+    // The default class file and the larger ones of the more-instances, animal-drawings and scratch-media runs.
     for (const char* path : {"resources/data/object-classes.json", "docs/runs/more-instances/object-classes.json",
-                            "docs/runs/animal-drawings/object-classes.json"}) {
+                            "docs/runs/animal-drawings/object-classes.json", "docs/runs/scratch-media/object-classes.json"}) {
       const auto file = nlohmann::json::parse(readFile(kSource / path));
       QVERIFY(file.at("classes").size() >= 25);
       for (const auto& [label, items] : file.at("classes").items()) {
@@ -100,6 +100,29 @@ class TestAssetCollector : public QObject {
     for (const auto& im : pack.images) QCOMPARE(im.drawing, im.id != "tuxpaint/animals/mammals/dogs/dog");
     QCOMPARE(pack.sounds[0].id, std::string("tuxpaint/animals/mammals/dogs/dog"));
     QVERIFY(pack.sounds[0].pcm.size() > 48000 * 8 / 10);  // the 0.93 s bark, not a spoken name
+  }
+  void collectsScratchMedia() {
+    if (!std::filesystem::exists("/usr/share/scratch/Media/Sounds/Animal/Rooster.wav"))
+      QSKIP("scratch is not installed");
+    // A GIF photo (marked so in the class file; costumes default to drawings)
+    // and a PNG drawing, two recordings (Rooster.wav has an odd-length data
+    // chunk), and a missing file that is skipped with a warning.
+    const auto dir = test::freshTempDir("assets-scratch");
+    writeFileAtomically(dir / "classes.json", R"({"classes": {
+      "Chicken, rooster": [{"source": "scratch", "kind": "sound", "item": "Sounds/Animal/Rooster.wav"}],
+      "Cattle, bovinae": [{"source": "scratch", "kind": "image", "item": "Costumes/Animals/cow1.gif", "drawing": false}],
+      "Dog": [{"source": "scratch", "kind": "image", "item": "Costumes/Animals/dog2-a.png"},
+              {"source": "scratch", "kind": "sound", "item": "Sounds/Animal/Dog1.wav"},
+              {"source": "scratch", "kind": "sound", "item": "Sounds/Animal/NoSuchDog.wav"}]}})");
+    assets::AssetSources sources;
+    sources.classFile = dir / "classes.json";
+    sources.maxBackgrounds = 2;
+    const auto pack = assets::collectAssets(sources, 0);
+    QCOMPARE(pack.images.size(), size_t(2));
+    QCOMPARE(pack.sounds.size(), size_t(2));
+    for (const auto& im : pack.images) QCOMPARE(im.drawing, im.id != "scratch/Costumes/Animals/cow1.gif");
+    QCOMPARE(pack.sounds[0].id, std::string("scratch/Sounds/Animal/Rooster.wav"));
+    QVERIFY(pack.sounds[0].pcm.size() > 48000);  // the 1.55 s crow, trimmed of its silence
   }
   void rendersSoundfontPhrases() {
     const std::filesystem::path font = "/usr/share/sounds/sf2/FluidR3_GM.sf2";
