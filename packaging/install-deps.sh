@@ -27,7 +27,8 @@ RUN=(libopenblas0-openmp qt6-qpa-plugins gstreamer1.0-plugins-good gstreamer1.0-
 TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file ffmpeg)
 DATA=(qabcs-data gcompris-qt-data plasma-workspace-wallpapers openclipart-png
       lmms-common hydrogen-drumkits sonic-pi-samples fluid-soundfont-gm fluid-soundfont-gs
-      timgm6mb-soundfont csound-soundfont musescore-general-soundfont-small tuxpaint-stamps-default)
+      timgm6mb-soundfont csound-soundfont musescore-general-soundfont-small tuxpaint-stamps-default
+      scratch)  # Scratch 1.4's media library: the scratch-media finding's class file
 
 # Emoji artwork (more drawn instances per class), pinned, from the npm registry.
 NPM_DIR="${SOUNDSPOT_NPM_DIR:-/usr/local/share/soundspot/npm/node_modules}"
