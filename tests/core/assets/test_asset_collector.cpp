@@ -18,6 +18,16 @@ using namespace soundspot;
 namespace {
 const std::filesystem::path kSource = SOUNDSPOT_SOURCE_DIR;
 
+// Collects the assets that a small class file (JSON text) names.
+data::AssetPack collectClassFile(const std::string& tempName, const std::string& classesJson, int maxBackgrounds) {
+  const auto dir = test::freshTempDir(tempName);
+  writeFileAtomically(dir / "classes.json", classesJson);
+  assets::AssetSources sources;
+  sources.classFile = dir / "classes.json";
+  sources.maxBackgrounds = maxBackgrounds;
+  return assets::collectAssets(sources, 0);
+}
+
 std::set<std::string> ontologyNames() {
   const auto j = nlohmann::json::parse(readFile(kSource / "resources/ontology/audioset-ontology.json"));
   std::set<std::string> names;
@@ -46,21 +56,16 @@ class TestAssetCollector : public QObject {
     if (!std::filesystem::exists("/usr/share/qabcs/abcs/all/noises/violin.ogg"))
       QSKIP("qabcs-data is not installed");
     // A reduced class file keeps the test fast: a qabcs pair and a gcompris pair.
-    const auto dir = test::freshTempDir("assets");
-    writeFileAtomically(dir / "classes.json", R"({"classes": {
+    const auto pack = collectClassFile("assets", R"({"classes": {
       "Violin, fiddle": [{"source": "qabcs", "kind": "pair", "item": "violin"},
                          {"source": "gcompris-instruments", "kind": "pair", "item": "violin"}],
-      "Dog": [{"source": "qabcs", "kind": "pair", "item": "dog"}]}})");
-    assets::AssetSources sources;
-    sources.classFile = dir / "classes.json";
-    sources.maxBackgrounds = 3;
-    const auto pack = assets::collectAssets(sources, 0);
+      "Dog": [{"source": "qabcs", "kind": "pair", "item": "dog"}]}})", 3);
     QCOMPARE(pack.classes.size(), size_t(2));
     QCOMPARE(pack.images.size(), size_t(3));
     QCOMPARE(pack.sounds.size(), size_t(3));
     QCOMPARE(pack.backgrounds.size(), size_t(3));
     for (const auto& im : pack.images) {
-      QVERIFY(std::max(im.width, im.height) <= sources.maxImageSide);
+      QVERIFY(std::max(im.width, im.height) <= assets::AssetSources{}.maxImageSide);
       // Cut-outs: opaque object pixels and a transparent surround.
       size_t opaque = 0, clear = 0;
       for (size_t i = 3; i < im.rgba.size(); i += 4) opaque += im.rgba[i] > 200, clear += im.rgba[i] < 20;
@@ -84,17 +89,12 @@ class TestAssetCollector : public QObject {
       QSKIP("tuxpaint-stamps-default is not installed");
     // A photo stamp with its sound effect, a cartoon stamp (a drawing), an SVG
     // stamp (a drawing), and a PNG marked as a drawing in the class file.
-    const auto dir = test::freshTempDir("assets-tuxpaint");
-    writeFileAtomically(dir / "classes.json", R"({"classes": {
+    const auto pack = collectClassFile("assets-tuxpaint", R"({"classes": {
       "Dog": [{"source": "tuxpaint", "kind": "pair", "item": "animals/mammals/dogs/dog"}],
       "Train": [{"source": "tuxpaint", "kind": "image", "item": "vehicles/locomotive/cartoon/toy_train"}],
       "Telephone": [{"source": "tuxpaint", "kind": "image", "item": "household/electronics/phone"}],
       "Clock": [{"source": "tuxpaint", "kind": "image", "item": "symbols/clockface", "drawing": true},
-                {"source": "tuxpaint", "kind": "image", "item": "symbols/no-such-stamp"}]}})");
-    assets::AssetSources sources;
-    sources.classFile = dir / "classes.json";
-    sources.maxBackgrounds = 2;
-    const auto pack = assets::collectAssets(sources, 0);
+                {"source": "tuxpaint", "kind": "image", "item": "symbols/no-such-stamp"}]}})", 2);
     QCOMPARE(pack.images.size(), size_t(4));  // the missing stamp is skipped with a warning
     QCOMPARE(pack.sounds.size(), size_t(1));
     for (const auto& im : pack.images) QCOMPARE(im.drawing, im.id != "tuxpaint/animals/mammals/dogs/dog");
@@ -107,17 +107,12 @@ class TestAssetCollector : public QObject {
     // A GIF photo (marked so in the class file; costumes default to drawings)
     // and a PNG drawing, two recordings (Rooster.wav has an odd-length data
     // chunk), and a missing file that is skipped with a warning.
-    const auto dir = test::freshTempDir("assets-scratch");
-    writeFileAtomically(dir / "classes.json", R"({"classes": {
+    const auto pack = collectClassFile("assets-scratch", R"({"classes": {
       "Chicken, rooster": [{"source": "scratch", "kind": "sound", "item": "Sounds/Animal/Rooster.wav"}],
       "Cattle, bovinae": [{"source": "scratch", "kind": "image", "item": "Costumes/Animals/cow1.gif", "drawing": false}],
       "Dog": [{"source": "scratch", "kind": "image", "item": "Costumes/Animals/dog2-a.png"},
               {"source": "scratch", "kind": "sound", "item": "Sounds/Animal/Dog1.wav"},
-              {"source": "scratch", "kind": "sound", "item": "Sounds/Animal/NoSuchDog.wav"}]}})");
-    assets::AssetSources sources;
-    sources.classFile = dir / "classes.json";
-    sources.maxBackgrounds = 2;
-    const auto pack = assets::collectAssets(sources, 0);
+              {"source": "scratch", "kind": "sound", "item": "Sounds/Animal/NoSuchDog.wav"}]}})", 2);
     QCOMPARE(pack.images.size(), size_t(2));
     QCOMPARE(pack.sounds.size(), size_t(2));
     for (const auto& im : pack.images) QCOMPARE(im.drawing, im.id != "scratch/Costumes/Animals/cow1.gif");
