@@ -4,9 +4,12 @@
 Paired bootstrap over whole classes: both reports (eval / report JSON with
 localization.per_class, same benchmark and subset) are resampled with the same
 classes, so what the two models share (which held-out instances happen to be
-hard) cancels out; prints the difference B - A with its 95% interval.
+hard) cancels out; prints the difference B - A with its 95% interval. A side
+may be several runs (e.g. seeds) separated by commas: their per-class
+pointing is averaged, so the seed's own spread shrinks in the comparison.
 
   python3 training/analysis/compare-pointing.py A.json B.json
+  python3 training/analysis/compare-pointing.py A1.json,A2.json B1.json,B2.json
 """
 import json, random, sys
 
@@ -18,10 +21,19 @@ def per_class(path):
     return classes
 
 
+def side(paths):
+    """Per-class pointing averaged over the comma-separated reports of one side."""
+    runs = [per_class(p) for p in paths.split(',')]
+    if any(set(r) != set(runs[0]) or any(r[k]['instants'] != runs[0][k]['instants'] for k in r) for r in runs):
+        sys.exit(f'{paths}: the reports are not of the same benchmark subset')
+    return {k: {'instants': runs[0][k]['instants'],
+                'pointing_accuracy': sum(r[k]['pointing_accuracy'] for r in runs) / len(runs)} for k in runs[0]}
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    a, b = per_class(sys.argv[1]), per_class(sys.argv[2])
+    a, b = side(sys.argv[1]), side(sys.argv[2])
     if set(a) != set(b) or any(a[k]['instants'] != b[k]['instants'] for k in a):
         sys.exit('the reports are not of the same benchmark subset (their classes or instants differ)')
     labels = sorted(a)
