@@ -21,11 +21,8 @@ def per_class(path):
     return classes
 
 
-def side(paths):
-    """Per-class pointing averaged over the comma-separated reports of one side."""
-    runs = [per_class(p) for p in paths.split(',')]
-    if any(set(r) != set(runs[0]) or any(r[k]['instants'] != runs[0][k]['instants'] for k in r) for r in runs):
-        sys.exit(f'{paths}: the reports are not of the same benchmark subset')
+def average(runs):
+    """Per-class pointing averaged over the runs (reports) of one side."""
     return {k: {'instants': runs[0][k]['instants'],
                 'pointing_accuracy': sum(r[k]['pointing_accuracy'] for r in runs) / len(runs)} for k in runs[0]}
 
@@ -33,9 +30,11 @@ def side(paths):
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    a, b = side(sys.argv[1]), side(sys.argv[2])
-    if set(a) != set(b) or any(a[k]['instants'] != b[k]['instants'] for k in a):
+    runs_a, runs_b = ([per_class(p) for p in arg.split(',')] for arg in sys.argv[1:3])
+    first = runs_a[0]
+    if any(set(r) != set(first) or any(r[k]['instants'] != first[k]['instants'] for k in r) for r in runs_a + runs_b):
         sys.exit('the reports are not of the same benchmark subset (their classes or instants differ)')
+    a, b = average(runs_a), average(runs_b)
     labels = sorted(a)
 
     def pooled(sample, side):
