@@ -20,6 +20,16 @@ def pack_header(path):
         return json.loads(f.read(n))
 
 
+def print_pooled(title, table, keys):
+    """A table of pointing pooled over classes: key -> [instants, hits, classes]."""
+    print(f'| {title} | classes | instants | pointing |')
+    print('|---|---:|---:|---:|')
+    for key in keys:
+        n, hits, k = table[key]
+        print(f'| {key} | {k} | {n} | {hits / n:.3f} |')
+    print()
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__)
@@ -45,33 +55,21 @@ def main():
         print(f"## {report_path} ({report['split']}): pointing {report['localization']['pointing_accuracy']:.3f}")
         print('| class | training pictures | training recordings | instants | pointing |')
         print('|---|---:|---:|---:|---:|')
-        pooled = collections.defaultdict(lambda: [0, 0.0, 0])
+        by_instances = collections.defaultdict(lambda: [0, 0.0, 0])
         by_kind = collections.defaultdict(lambda: [0, 0.0, 0])
         for label, entry in sorted(per_class.items(), key=lambda kv: (images[kv[0]] + sounds[kv[0]], kv[0])):
             n, p = entry['instants'], entry['pointing_accuracy']
             print(f'| {label} | {images[label]} | {sounds[label]} | {n} | {p:.2f} |')
             fewest = min(images[label], sounds[label])
             group = '1' if fewest <= 1 else '2' if fewest == 2 else '3+'
-            pooled[group][0] += n
-            pooled[group][1] += n * p
-            pooled[group][2] += 1
-            kind = by_kind[held_out_kind.get(label, 'none held out')]
-            kind[0] += n
-            kind[1] += n * p
-            kind[2] += 1
+            for table, key in ((by_instances, group), (by_kind, held_out_kind.get(label, 'none held out'))):
+                table[key][0] += n
+                table[key][1] += n * p
+                table[key][2] += 1
         print()
-        print('| fewer of pictures / recordings in training | classes | instants | pointing |')
-        print('|---|---:|---:|---:|')
-        for group in ('1', '2', '3+'):
-            if group in pooled:
-                n, hits, k = pooled[group]
-                print(f'| {group} | {k} | {n} | {hits / n:.3f} |')
-        print()
-        print('| held-out picture of the class | classes | instants | pointing |')
-        print('|---|---:|---:|---:|')
-        for kind, (n, hits, k) in sorted(by_kind.items()):
-            print(f'| {kind} | {k} | {n} | {hits / n:.3f} |')
-        print()
+        print_pooled('fewer of pictures / recordings in training', by_instances,
+                     [g for g in ('1', '2', '3+') if g in by_instances])
+        print_pooled('held-out picture of the class', by_kind, sorted(by_kind))
         # How precisely the benchmark knows the figure (eval resamples whole
         # classes: their clips share a few held-out instances).
         lo, hi = report['localization']['pointing_interval95_by_class']
