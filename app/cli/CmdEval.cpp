@@ -1,5 +1,6 @@
 // `soundspot-cli eval`: the paper's evaluation suite of a model folder on a
-// dataset folder; prints the JSON report on stdout.
+// dataset folder (or an ensemble of model folders); prints the JSON report
+// on stdout.
 #include "app/cli/Command.h"
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
@@ -11,18 +12,25 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <vector>
 
 namespace soundspot::cli {
 namespace {
 
 struct EvalArgs {
-  std::string model, data, json, dump, ontology, device = "auto";
+  std::vector<std::string> models;
+  std::string data, json, dump, ontology, device = "auto";
   eval::EvalOptions opts;
   bool untrained = true;
 };
 
 void runEval(const EvalArgs& a) {
-  if (!std::filesystem::is_directory(a.model)) throw UsageError(a.model, "is not a model folder");
+  std::vector<std::filesystem::path> models;
+  for (const auto& m : a.models) {
+    if (!std::filesystem::is_directory(m)) throw UsageError(m, "is not a model folder");
+    models.emplace_back(m);
+  }
   if (!std::filesystem::is_directory(a.data)) throw UsageError(a.data, "is not a dataset folder");
   const std::string device = nn::resolveDevice(nn::parseDeviceChoice(a.device));
   const eval::Ontology ontology = a.ontology.empty() ? eval::Ontology::loadAudioSet() : eval::Ontology::load(a.ontology);
@@ -32,7 +40,7 @@ void runEval(const EvalArgs& a) {
   cancelOnSignal(cancel);
   eval::EvalOptions opts = a.opts;
   opts.dumpDir = a.dump;
-  const nlohmann::json report = eval::evaluateModelFolder(a.model, dataset, ontology, opts, device, a.untrained, &cancel);
+  const nlohmann::json report = eval::evaluateModelFolders(models, dataset, ontology, opts, device, a.untrained, &cancel);
   const std::string text = report.dump(2) + "\n";
   if (!a.json.empty()) writeFileAtomically(a.json, text);
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -41,7 +49,10 @@ void runEval(const EvalArgs& a) {
 CommandRegistration reg("eval", [](CLI::App& app) {
   auto args = std::make_shared<EvalArgs>();
   auto* cmd = app.add_subcommand("eval", "Evaluate a model on a dataset folder (AVC accuracy, retrieval nDCG, localization)");
-  cmd->add_option("--model", args->model, "Model folder (card.json + weights)")->required();
+  cmd->add_option("--model", args->models,
+                  "Model folder (card.json + weights); repeat it to evaluate an ensemble of models of one "
+                  "architecture (mean of their logits, embeddings side by side)")
+      ->required();
   cmd->add_option("--data", args->data, "Dataset folder (dataset.json)")->required();
   cmd->add_option("--split", args->opts.split, "Split (train, val, test) or subset (test-seen, test-unseen) to evaluate on")
       ->check(CLI::IsMember({"train", "val", "test", "test-seen", "test-unseen"}));

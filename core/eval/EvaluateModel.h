@@ -1,6 +1,9 @@
 #pragma once
 // One model folder through the evaluation suite: load, wrap, evaluate (with
 // the untrained reference for AVOL-Net). Shared by `eval` and `report`.
+// Several folders are evaluated as one ensemble (EnsembleNetwork.h); the
+// report then lists them under "ensemble", and the untrained reference is
+// a fresh network like the first member.
 #include "core/common/Progress.h"
 #include "core/data/Dataset.h"
 #include "core/eval/Evaluation.h"
@@ -9,6 +12,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace soundspot::eval {
 
@@ -17,5 +21,8 @@ class Ontology;
 nlohmann::json evaluateModelFolder(const std::filesystem::path& modelDir, const data::Dataset& dataset,
                                    const Ontology& ontology, const EvalOptions& opts, const std::string& device,
                                    bool withUntrained, const CancelToken* cancel);
+nlohmann::json evaluateModelFolders(const std::vector<std::filesystem::path>& modelDirs, const data::Dataset& dataset,
+                                    const Ontology& ontology, const EvalOptions& opts, const std::string& device,
+                                    bool withUntrained, const CancelToken* cancel);
 
 }  // namespace soundspot::eval

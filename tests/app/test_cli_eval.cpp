@@ -161,6 +161,30 @@ class TestCliEval : public QObject {
       QVERIFY2(std::abs(rep["ndcg30"][d.key].get<double>() - expected) < 1e-4, d.key);
     }
   }
+  // The same model twice is an ensemble whose logits are that model's: the
+  // same figures, and the report names both members. A member of another
+  // architecture is refused, naming both.
+  void ensembleOfOneModelTwiceMatchesIt() {
+    const auto data = makeEvalDataset();
+    const auto model = makeTinyModel();
+    const QStringList common{"--data", qs(data), "--split", "test", "--device", "cpu", "--no-untrained"};
+    const test::ProcessResult single = runEval(QStringList{"--model", qs(model)} + common);
+    QVERIFY2(single.exitCode == 0, single.err.c_str());
+    const test::ProcessResult twice = runEval(QStringList{"--model", qs(model), "--model", qs(model)} + common);
+    QVERIFY2(twice.exitCode == 0, twice.err.c_str());
+    const json one = json::parse(single.out), two = json::parse(twice.out);
+    QVERIFY(!one.contains("ensemble"));
+    QCOMPARE(two["ensemble"].size(), size_t{2});
+    for (const char* key : {"pointing_accuracy", "peak_on_background", "ciou50", "mismatch_auroc"})
+      QVERIFY2(std::abs(one["localization"][key].get<double>() - two["localization"][key].get<double>()) < 1e-6, key);
+    QCOMPARE(two["avc_accuracy"].get<double>(), one["avc_accuracy"].get<double>());
+
+    const auto ave = test::freshTempDir("eval-model") / "ave-tiny";
+    nn::saveModel(nn::makeModel(nn::NetConfig{nn::Arch::Ave, 8, 128}), ave);
+    const test::ProcessResult mixed = runEval(QStringList{"--model", qs(model), "--model", qs(ave)} + common);
+    QCOMPARE(mixed.exitCode, 1);
+    QVERIFY2(mixed.err.find("different architectures") != std::string::npos, mixed.err.c_str());
+  }
   void badInputsFailWithOneLine() {
     const auto model = makeTinyModel();
     const auto data = makeEvalDataset();
