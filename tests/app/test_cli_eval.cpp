@@ -163,7 +163,8 @@ class TestCliEval : public QObject {
   }
   // The same model twice is an ensemble whose logits are that model's: the
   // same figures, and the report names both members. A member of another
-  // architecture is refused, naming both.
+  // architecture is refused with exit code 1 and the reason (that the error
+  // names both architectures is checked in TestEnsembleNetwork).
   void ensembleOfOneModelTwiceMatchesIt() {
     const auto data = makeEvalDataset();
     const auto model = makeTinyModel();
