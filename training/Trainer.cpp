@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/nn/EnsembleFolder.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
@@ -207,6 +208,8 @@ void Trainer::keepFrozenTowerInEval() {
 
 void Trainer::warmStart(const fs::path& modelDir) {
   const nn::Model init = nn::loadModel(modelDir, "cpu");
+  if (nn::isEnsembleCard(init.card))
+    throw Error(modelDir.string(), "is an ensemble of models; --init takes one of them (a folder under its members/)");
   if (init.config.width != opt_.net.width || init.config.tower != opt_.net.tower)
     throw Error(modelDir.string(), "--init needs a model of the same width and towers (it has width " +
                                        std::to_string(init.config.width) + ", " + nn::toString(init.config.tower) + " towers)");

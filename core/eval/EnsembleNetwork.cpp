@@ -21,11 +21,6 @@ class EnsembleNetwork : public EvalNetwork {
   torch::Tensor correspondence(const torch::Tensor& images, const torch::Tensor& spectrograms) override {
     return mean([&](EvalNetwork& m) { return m.correspondence(images, spectrograms); });
   }
-  bool localizes() const override { return members_.front()->localizes(); }
-  torch::Tensor mapLogits(const torch::Tensor& images, const torch::Tensor& spectrograms) override {
-    if (!localizes()) return EvalNetwork::mapLogits(images, spectrograms);
-    return mean([&](EvalNetwork& m) { return m.mapLogits(images, spectrograms); });
-  }
   bool needsCca() const override { return members_.front()->needsCca(); }
 
  private:
@@ -58,6 +53,8 @@ std::unique_ptr<EvalNetwork> makeEnsembleNetwork(std::vector<std::unique_ptr<Eva
     if (m->arch() != members.front()->arch())
       throw Error("ensemble", "members of different architectures (" + members.front()->arch() + " and " +
                                   m->arch() + ")");
+  if (members.size() > 1 && members.front()->localizes())
+    throw Error("ensemble", "AVOL-Nets are combined by nn::AvolEnsemble (one network with the mean map), not here");
   // One member needs no wrapper: its own embeddings, unchanged.
   if (members.size() == 1) return std::move(members.front());
   return std::make_unique<EnsembleNetwork>(std::move(members));

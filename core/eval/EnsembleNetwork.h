@@ -1,11 +1,13 @@
 #pragma once
-// Several separately trained networks of one architecture evaluated as one
+// Several separately trained AVE-Nets or L3-Nets evaluated as one
 // (`soundspot-cli eval --model A --model B ...`): the correspondence score
-// and the localization map are the mean of the members' logits, and the
+// is the mean of the members' logits, and the
 // embeddings are the members' unit-length embeddings side by side, scaled by
 // 1/sqrt(N), so that a dot product between two of them is the mean of the
 // members' cosines. The members' embedding spaces differ, so averaging the
-// embeddings themselves would mean nothing.
+// embeddings themselves would mean nothing. AVOL-Nets are combined as one
+// network instead (nn::AvolEnsemble), so that `eval` of several AVOL-Net
+// folders and of the ensemble folder made from them give the same figures.
 #include "core/eval/EvalNetwork.h"
 
 #include <memory>
@@ -13,7 +15,7 @@
 
 namespace soundspot::eval {
 
-// Throws Error when `members` is empty or mixes architectures.
+// Throws Error when `members` is empty, mixes architectures or localizes.
 std::unique_ptr<EvalNetwork> makeEnsembleNetwork(std::vector<std::unique_ptr<EvalNetwork>> members);
 
 }  // namespace soundspot::eval

@@ -21,16 +21,18 @@ struct AvolOutput {
 class AvolNetImpl : public torch::nn::Module {
  public:
   explicit AvolNetImpl(int width, int embedDim = 128, bool cosine = false, Tower tower = Tower::Paper);
+  // The three steps the viewer, retrieval and evaluation call are virtual:
+  // an ensemble of AVOL-Nets (AvolEnsemble.h) answers them as one network.
   // B x 128 x 14 x 14; with flipAverage (inference only) the mean of the
   // frame's regions and its mirror image's, mirrored back.
-  torch::Tensor visualRegions(const torch::Tensor& images);
-  torch::Tensor audioEmbedding(const torch::Tensor& spectrograms);  // B x 128
+  virtual torch::Tensor visualRegions(const torch::Tensor& images);
+  virtual torch::Tensor audioEmbedding(const torch::Tensor& spectrograms);  // B x 128
   // B x 1 x 14 x 14 similarity of each region with the audio (scalar product,
   // or cosine when `cosine`), before the calibration.
   torch::Tensor similarity(const torch::Tensor& regions, const torch::Tensor& audioEmb);
   // B x 14 x 14 calibrated logits (before the sigmoid); regions and audio
   // embeddings of the same batch size, or one audio embedding for all.
-  torch::Tensor mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb);
+  virtual torch::Tensor mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb);
   AvolOutput forward(const torch::Tensor& images, const torch::Tensor& spectrograms);
 
   VisionNet vision{nullptr};
@@ -42,6 +44,9 @@ class AvolNetImpl : public torch::nn::Module {
   // Test-time flip averaging, an experiment: on when the environment has
   // SOUNDSPOT_FLIP_AVERAGE=1 (README, "Averaging with the mirrored frame").
   bool flipAverage = false;
+
+ protected:
+  AvolNetImpl() = default;  // for AvolEnsembleImpl: no towers of its own
 
  private:
   torch::Tensor regionsOf(const torch::Tensor& images);

@@ -3,6 +3,7 @@
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/common/JsonNumbers.h"
+#include "core/nn/EnsembleFolder.h"
 #include "core/nn/Model.h"
 #include "core/nn/Preprocess.h"
 #include "core/nn/Safetensors.h"
@@ -60,6 +61,8 @@ std::string shapeText(const torch::Tensor& t) {
 void saveModel(const Model& model, const fs::path& dir, WeightsPrecision precision) {
   const auto module = model.module();
   if (!module) throw Error(dir.string(), "no network to save");
+  if (isEnsembleCard(model.card))
+    throw Error(dir.string(), "an ensemble is not saved as one network (soundspot-cli ensemble writes its folder)");
   json card = model.card.is_object() ? model.card : json::object();
   card["format"] = kModelFormat;
   card["arch"] = toString(model.config.arch);
@@ -118,6 +121,7 @@ Model loadModel(const fs::path& dir, const std::string& device) {
   try {
     if (card.value("format", "") != kModelFormat)
       throw Error(cardPath.string(), "unknown model format '" + card.value("format", "") + "' (expected " + kModelFormat + ")");
+    if (isEnsembleCard(card)) return loadEnsembleFolder(dir, card, device);
     config.arch = parseArch(card.at("arch").get<std::string>());
     const auto width = wholeNumberIn(card.at("width"), 1, 1024);
     const auto embedDim = card.contains("embed_dim") ? wholeNumberIn(card["embed_dim"], 1, 4096) : std::optional<int64_t>(128);

@@ -1,7 +1,9 @@
 #include "core/retrieval/Encoder.h"
 
+#include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/eval/EvalNetwork.h"
+#include "core/nn/EnsembleFolder.h"
 #include "core/nn/Model.h"
 #include "core/nn/ModelFolder.h"
 #include "core/nn/NetConfig.h"
@@ -16,21 +18,41 @@ namespace soundspot::retrieval {
 
 namespace fs = std::filesystem;
 
-std::string modelContentHash(const fs::path& modelDir) {
+namespace {
+
+// card.json and the weights directly in `dir` (not a checkpoint/ below it).
+uint64_t hashModelFiles(const fs::path& dir, uint64_t h) {
   std::vector<fs::path> files;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(modelDir, ec))
+  for (const auto& e : fs::directory_iterator(dir, ec))
     if (e.is_regular_file() && (e.path().filename() == nn::kCardFile || e.path().extension() == ".safetensors"))
       files.push_back(e.path());
-  if (ec) throw Error(modelDir.string(), "cannot list the model folder: " + ec.message());
+  if (ec) throw Error(dir.string(), "cannot list the model folder: " + ec.message());
   std::sort(files.begin(), files.end());
-  uint64_t h = 0;
   for (const auto& f : files) {
     const std::string name = f.filename().string();
     h = hashBytes(name.data(), name.size(), h);
     const uint64_t content = hashFile(f);
     h = hashBytes(&content, sizeof content, h);
   }
+  return h;
+}
+
+}  // namespace
+
+std::string modelContentHash(const fs::path& modelDir) {
+  uint64_t h = hashModelFiles(modelDir, 0);
+  // An ensemble's weights live in its member folders (one level, they do not nest).
+  if (!fs::is_regular_file(modelDir / nn::kCardFile)) return hashHex(h);
+  const auto card = nlohmann::json::parse(readFile(modelDir / nn::kCardFile, 4u << 20, "model card"), nullptr, false);
+  if (nn::isEnsembleCard(card) && card["ensemble"].is_object() && card["ensemble"].contains("members") &&
+      card["ensemble"]["members"].is_array())
+    for (const auto& member : card["ensemble"]["members"])
+      if (member.is_string()) {
+        const std::string name = member.get<std::string>();
+        h = hashBytes(name.data(), name.size(), h);
+        if (fs::is_directory(modelDir / name)) h = hashModelFiles(modelDir / name, h);
+      }
   return hashHex(h);
 }
 

@@ -43,7 +43,7 @@ class Encoder {
 };
 
 // The hash that identifies a model folder's content (card.json and every
-// *.safetensors), as recorded in Encoder::summary()["weights_hash"].
+// *.safetensors, and an ensemble's member folders'), as recorded in Encoder::summary()["weights_hash"].
 std::string modelContentHash(const std::filesystem::path& modelDir);
 
 }  // namespace soundspot::retrieval

@@ -56,9 +56,9 @@ std::filesystem::path makeEvalDataset() {
   return dir;
 }
 
-std::filesystem::path makeTinyModel() {
+std::filesystem::path makeTinyModel(uint64_t seed = 3) {
   const auto dir = test::freshTempDir("eval-model") / "avol-tiny";
-  torch::manual_seed(3);
+  torch::manual_seed(seed);
   nn::Model m = nn::makeModel(nn::NetConfig{nn::Arch::Avol, 8, 128});
   nn::saveModel(m, dir);
   return dir;
@@ -185,6 +185,55 @@ class TestCliEval : public QObject {
     const test::ProcessResult mixed = runEval(QStringList{"--model", qs(model), "--model", qs(ave)} + common);
     QCOMPARE(mixed.exitCode, 1);
     QVERIFY2(mixed.err.find("different architectures") != std::string::npos, mixed.err.c_str());
+  }
+  // `soundspot-cli ensemble` makes one model folder of two AVOL-Nets; eval
+  // of that folder gives exactly the figures of `eval --model A --model B`,
+  // and `localize` takes it like any model. Bad members exit non-zero,
+  // naming the folder, and leave no output behind.
+  void ensembleFolderEvaluatesAsItsMembers() {
+    const auto data = makeEvalDataset();
+    const auto a = makeTinyModel(3), b = makeTinyModel(4);
+    const auto ens = test::freshTempDir("eval-model") / "ens";
+    const test::ProcessResult made = test::runCli({"ensemble", "--model", qs(a), "--model", qs(b), "--out", qs(ens)});
+    QVERIFY2(made.exitCode == 0, made.err.c_str());
+    QVERIFY(std::filesystem::exists(ens / "members" / "2-avol-tiny" / "head.safetensors"));
+    const QStringList common{"--data", qs(data), "--split", "test", "--device", "cpu", "--no-untrained"};
+    const test::ProcessResult folder = runEval(QStringList{"--model", qs(ens)} + common);
+    QVERIFY2(folder.exitCode == 0, folder.err.c_str());
+    const test::ProcessResult pair = runEval(QStringList{"--model", qs(a), "--model", qs(b)} + common);
+    QVERIFY2(pair.exitCode == 0, pair.err.c_str());
+    const test::ProcessResult first = runEval(QStringList{"--model", qs(a)} + common);
+    QVERIFY2(first.exitCode == 0, first.err.c_str());
+    const json f = json::parse(folder.out), p = json::parse(pair.out), one = json::parse(first.out);
+    QCOMPARE(f["avc_accuracy"].get<double>(), p["avc_accuracy"].get<double>());
+    for (const char* key : {"pointing_accuracy", "peak_on_background", "ciou50", "mismatch_auroc"})
+      QVERIFY2(std::abs(f["localization"][key].get<double>() - p["localization"][key].get<double>()) < 1e-9, key);
+    for (const char* key : {"im-im", "im-aud", "aud-im", "aud-aud"})
+      QVERIFY2(std::abs(f["ndcg30"][key].get<double>() - p["ndcg30"][key].get<double>()) < 1e-9, key);
+    // Not simply its first member.
+    bool differs = false;
+    for (const char* key : {"im-im", "im-aud", "aud-im", "aud-aud"})
+      differs = differs || std::abs(f["ndcg30"][key].get<double>() - one["ndcg30"][key].get<double>()) > 1e-9;
+    QVERIFY(differs);
+
+    const auto clip = test::freshTempDir("eval-model") / "clip.mp4";
+    test::makeIndexedClip(clip, 2.0, 10, 96, 64, 48000, 700);
+    const auto overlay = test::freshTempDir("eval-model") / "overlay.mp4";
+    const test::ProcessResult loc = test::runCli({"localize", qs(clip), "--model", qs(ens), "--out", qs(overlay), "--device", "cpu"});
+    QVERIFY2(loc.exitCode == 0, loc.err.c_str());
+    QVERIFY(std::filesystem::file_size(overlay) > 1000);
+
+    const auto ave = test::freshTempDir("eval-model") / "ave-tiny";
+    nn::saveModel(nn::makeModel(nn::NetConfig{nn::Arch::Ave, 8, 128}), ave);
+    const auto refused = test::freshTempDir("eval-model") / "refused";
+    const test::ProcessResult mixed = test::runCli({"ensemble", "--model", qs(a), "--model", qs(ave), "--out", qs(refused)});
+    QCOMPARE(mixed.exitCode, 1);
+    QVERIFY2(mixed.err.find("ave-tiny") != std::string::npos && mixed.err.find("AVOL-Net") != std::string::npos,
+             mixed.err.c_str());
+    QVERIFY(!std::filesystem::exists(refused));
+    const test::ProcessResult missing = test::runCli({"ensemble", "--model", qs(a / "nope"), "--out", qs(refused)});
+    QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.err.find("nope") != std::string::npos, missing.err.c_str());
   }
   void badInputsFailWithOneLine() {
     const auto model = makeTinyModel();

@@ -1,6 +1,7 @@
-// An ensemble of evaluated networks answers with the mean of its members'
-// logits, and its embeddings compare as the mean of the members' cosines;
-// members of different architectures are refused.
+// An ensemble of evaluated AVE-Nets or L3-Nets answers with the mean of its
+// members' logits, and its embeddings compare as the mean of the members'
+// cosines; members of different architectures, and AVOL-Nets (combined by
+// nn::AvolEnsemble, TestAvolEnsemble), are refused.
 #include "core/common/Error.h"
 #include "core/eval/EnsembleNetwork.h"
 #include "core/nn/Model.h"
@@ -26,22 +27,20 @@ class TestEnsembleNetwork : public QObject {
  private Q_SLOTS:
   void averagesTheMembersLogits() {
     torch::NoGradGuard noGrad;
-    const nn::Model a = tinyModel(nn::Arch::Avol, 1), b = tinyModel(nn::Arch::Avol, 2);
+    const nn::Model a = tinyModel(nn::Arch::Ave, 1), b = tinyModel(nn::Arch::Ave, 2);
     auto netA = eval::makeEvalNetwork(a), netB = eval::makeEvalNetwork(b);
     std::vector<std::unique_ptr<eval::EvalNetwork>> members;
     members.push_back(eval::makeEvalNetwork(a));
     members.push_back(eval::makeEvalNetwork(b));
     auto ensemble = eval::makeEnsembleNetwork(std::move(members));
-    QCOMPARE(QString::fromStdString(ensemble->arch()), QString("avol"));
-    QVERIFY(ensemble->localizes());
+    QCOMPARE(QString::fromStdString(ensemble->arch()), QString("ave"));
+    QVERIFY(!ensemble->localizes());
 
     torch::manual_seed(9);
     const auto images = torch::randn({3, 3, 224, 224}), spectrograms = torch::randn({3, 1, 257, 200});
-    const auto mapA = netA->mapLogits(images, spectrograms), mapB = netB->mapLogits(images, spectrograms);
-    QVERIFY(!close(mapA, mapB));  // the members differ, so the mean is not either of them
-    QVERIFY(close(ensemble->mapLogits(images, spectrograms), (mapA + mapB) / 2));
-    QVERIFY(close(ensemble->correspondence(images, spectrograms),
-                  (netA->correspondence(images, spectrograms) + netB->correspondence(images, spectrograms)) / 2));
+    const auto scoreA = netA->correspondence(images, spectrograms), scoreB = netB->correspondence(images, spectrograms);
+    QVERIFY(!close(scoreA, scoreB));  // the members differ, so the mean is not either of them
+    QVERIFY(close(ensemble->correspondence(images, spectrograms), (scoreA + scoreB) / 2));
 
     // Image 0 against audio 1: the ensemble's dot product is the mean cosine.
     namespace F = torch::nn::functional;
@@ -78,6 +77,11 @@ class TestEnsembleNetwork : public QObject {
                e.what());
     }
     QVERIFY_THROWS_EXCEPTION(Error, eval::makeEnsembleNetwork({}));
+
+    std::vector<std::unique_ptr<eval::EvalNetwork>> avol;
+    avol.push_back(eval::makeEvalNetwork(tinyModel(nn::Arch::Avol, 1)));
+    avol.push_back(eval::makeEvalNetwork(tinyModel(nn::Arch::Avol, 2)));
+    QVERIFY_THROWS_EXCEPTION(Error, eval::makeEnsembleNetwork(std::move(avol)));
   }
 };
 SOUNDSPOT_TEST(TestEnsembleNetwork)

@@ -1,0 +1,127 @@
+#include "core/nn/EnsembleFolder.h"
+
+#include "core/common/AtomicFile.h"
+#include "core/common/Error.h"
+#include "core/nn/AvolEnsemble.h"
+#include "core/nn/ModelFolder.h"
+
+namespace soundspot::nn {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kCombine = "mean of the members' calibrated map logits";
+
+// "members/2-avol": relative, no "..", no root: the folder stays self-contained.
+fs::path memberPath(const fs::path& dir, const json& entry, const fs::path& cardPath) {
+  if (!entry.is_string()) throw Error(cardPath.string(), "invalid model card: ensemble members must be folder names");
+  const fs::path rel(entry.get<std::string>());
+  if (rel.native().size() > 255)
+    throw Error(cardPath.string(), "invalid model card: an ensemble member's path is longer than 255 characters");
+  if (rel.empty() || rel.is_absolute() || rel.has_root_name())
+    throw Error(cardPath.string(), "invalid model card: ensemble member '" + rel.string() + "' is not a path inside the folder");
+  for (const auto& part : rel)
+    if (part == "..")
+      throw Error(cardPath.string(), "invalid model card: ensemble member '" + rel.string() + "' leaves the folder");
+  return dir / rel;
+}
+
+}  // namespace
+
+bool isEnsembleCard(const json& card) { return card.is_object() && card.contains("ensemble"); }
+
+Model ensembleOf(std::vector<Model> members, json card) {
+  if (members.empty()) throw Error("ensemble", "no member models");
+  std::vector<AvolNet> nets;
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (members[i].config.arch != Arch::Avol)
+      throw Error("ensemble", "member " + std::to_string(i + 1) + " is an " + toString(members[i].config.arch) +
+                                  " model; ensemble folders hold AVOL-Nets");
+    if (std::dynamic_pointer_cast<AvolEnsembleImpl>(members[i].avol.ptr()))
+      throw Error("ensemble", "member " + std::to_string(i + 1) + " is itself an ensemble; name its members instead");
+    nets.push_back(members[i].avol);
+  }
+  Model model;
+  model.config = members.front().config;  // arch, towers and width as the members (the untrained reference)
+  model.avol = makeAvolEnsemble(std::move(nets));
+  model.card = std::move(card);
+  model.device = members.front().device;
+  model.avol->eval();
+  return model;
+}
+
+Model loadEnsembleFolder(const fs::path& dir, const json& card, const std::string& device) {
+  const fs::path cardPath = dir / kCardFile;
+  const json& ensemble = card.at("ensemble");
+  if (!ensemble.is_object() || !ensemble.contains("members") || !ensemble["members"].is_array() ||
+      ensemble["members"].empty())
+    throw Error(cardPath.string(), "invalid model card: \"ensemble\" needs a non-empty list \"members\"");
+  if (ensemble["members"].size() > 16)
+    throw Error(cardPath.string(), "invalid model card: more than 16 ensemble members");
+  if (card.value("arch", "") != "avol")
+    throw Error(cardPath.string(), "invalid model card: an ensemble's arch must be \"avol\"");
+  std::vector<Model> members;
+  for (const auto& entry : ensemble["members"]) {
+    const fs::path member = memberPath(dir, entry, cardPath);
+    std::error_code ec;
+    if (fs::is_regular_file(member / kCardFile, ec)) {
+      const json memberCard = json::parse(readFile(member / kCardFile, 4u << 20, "model card"), nullptr, false);
+      if (isEnsembleCard(memberCard))
+        throw Error((member / kCardFile).string(), "is itself an ensemble; ensembles do not nest");
+    }
+    members.push_back(loadModel(member, device));
+    if (members.back().config.arch != Arch::Avol)
+      throw Error(member.string(), "is an " + toString(members.back().config.arch) + " model; ensemble members must be AVOL-Nets");
+  }
+  try {
+    return ensembleOf(std::move(members), card);
+  } catch (const Error& e) {
+    throw Error(cardPath.string(), e.problem());
+  }
+}
+
+void writeEnsembleFolder(const std::vector<fs::path>& members, const fs::path& out, const json& recipe) {
+  if (members.empty()) throw UsageError("--model", "an ensemble needs at least one member model folder");
+  std::vector<Model> loaded;
+  json names = json::array(), sources = json::array();
+  for (size_t i = 0; i < members.size(); ++i) {
+    const fs::path& m = members[i];
+    Model model = loadModel(m, "cpu");
+    if (isEnsembleCard(model.card)) throw Error(m.string(), "is itself an ensemble; name its members instead");
+    if (model.config.arch != Arch::Avol)
+      throw Error(m.string(), "is an " + toString(model.config.arch) + " model; ensemble members must be AVOL-Nets");
+    const std::string base = fs::absolute(m).lexically_normal().filename().string();
+    names.push_back("members/" + std::to_string(i + 1) + "-" + (base.empty() ? std::string("model") : base));
+    sources.push_back(m.string());
+    loaded.push_back(std::move(model));
+  }
+  // Validates the combination (embedding sizes) before anything is written.
+  const Model ensemble = ensembleOf(std::move(loaded), json::object());
+
+  json card = json::object();
+  card["format"] = kModelFormat;
+  card["arch"] = "avol";
+  card["width"] = ensemble.config.width;
+  card["embed_dim"] = ensemble.config.embedDim;
+  card["tower"] = toString(ensemble.config.tower);
+  card["similarity"] = toString(ensemble.config.similarity);
+  card["paper"] = "Objects that Sound, Arandjelovic & Zisserman, ECCV 2018";
+  card["version"] = SOUNDSPOT_VERSION;
+  card["ensemble"] = {{"members", names}, {"sources", sources}, {"combine", kCombine}};
+  card["recipe"] = recipe;
+
+  writeFolderAtomically(out, "ensemble model folder", [&](const fs::path& tmp) {
+    for (size_t i = 0; i < members.size(); ++i) {
+      const fs::path dst = tmp / names[i].get<std::string>();
+      fs::create_directories(dst);
+      writeFileAtomically(dst / kCardFile, readFile(members[i] / kCardFile));
+      for (const auto& part : weightsParts())
+        writeFileAtomically(dst / weightsFileName(part), readFile(members[i] / weightsFileName(part)));
+    }
+    writeFileAtomically(tmp / kCardFile, card.dump(2) + "\n");
+  });
+}
+
+}  // namespace soundspot::nn
