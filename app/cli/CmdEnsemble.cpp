@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <vector>
@@ -25,9 +26,17 @@ void runEnsemble(const EnsembleArgs& a) {
   namespace fs = std::filesystem;
   std::vector<fs::path> members;
   nlohmann::json command = nlohmann::json::array({"soundspot-cli", "ensemble"});
+  // The folder is replaced whole: never over something that is not a model
+  // folder, nor over a folder that holds one of the members.
+  if (fs::exists(a.out) && !fs::is_regular_file(fs::path(a.out) / "card.json") &&
+      !(fs::is_directory(a.out) && fs::is_empty(a.out)))
+    throw UsageError(a.out, "exists and is not a model folder (--out is replaced whole)");
+  const fs::path out = fs::weakly_canonical(fs::absolute(a.out));
   for (const auto& m : a.models) {
     if (!fs::is_directory(m)) throw UsageError(m, "is not a model folder");
-    if (fs::exists(a.out) && fs::equivalent(m, a.out)) throw UsageError(a.out, "--out is one of the members");
+    const fs::path member = fs::weakly_canonical(fs::absolute(m));
+    const auto [o, mm] = std::mismatch(out.begin(), out.end(), member.begin(), member.end());
+    if (o == out.end()) throw UsageError(a.out, "holds the member " + m + " (--out is replaced whole)");
     members.emplace_back(m);
     command.push_back("--model");
     command.push_back(m);

@@ -19,6 +19,7 @@ nlohmann::json evaluateModelFolder(const std::filesystem::path& modelDir, const 
 nlohmann::json evaluateModelFolders(const std::vector<std::filesystem::path>& modelDirs, const data::Dataset& dataset,
                                     const Ontology& ontology, const EvalOptions& opts, const std::string& device,
                                     bool withUntrained, const CancelToken* cancel) {
+  if (modelDirs.empty()) throw Error("eval", "no model folder to evaluate");
   std::vector<nn::Model> models;
   for (const auto& dir : modelDirs) {
     if (!std::filesystem::is_directory(dir)) throw UsageError(dir.string(), "is not a model folder");

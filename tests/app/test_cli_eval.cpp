@@ -234,6 +234,21 @@ class TestCliEval : public QObject {
     const test::ProcessResult missing = test::runCli({"ensemble", "--model", qs(a / "nope"), "--out", qs(refused)});
     QCOMPARE(missing.exitCode, 2);
     QVERIFY2(missing.err.find("nope") != std::string::npos, missing.err.c_str());
+    // --out is replaced whole: a folder holding a member, or one that is not
+    // a model folder, is refused and left as it was.
+    const auto inner = ens / "members" / "1-avol-tiny";
+    const test::ProcessResult over = test::runCli({"ensemble", "--model", qs(inner), "--out", qs(ens)});
+    QCOMPARE(over.exitCode, 2);
+    QVERIFY2(over.err.find("holds the member") != std::string::npos, over.err.c_str());
+    QVERIFY(std::filesystem::exists(inner / "card.json"));
+    const test::ProcessResult notModel = test::runCli({"ensemble", "--model", qs(a), "--out", qs(data)});
+    QCOMPARE(notModel.exitCode, 2);
+    QVERIFY2(notModel.err.find("not a model folder") != std::string::npos, notModel.err.c_str());
+    QVERIFY(std::filesystem::exists(data / "dataset.json"));
+    // Over an existing ensemble (a model folder) it is replaced.
+    const test::ProcessResult again = test::runCli({"ensemble", "--model", qs(b), "--out", qs(ens)});
+    QVERIFY2(again.exitCode == 0, again.err.c_str());
+    QVERIFY(!std::filesystem::exists(ens / "members" / "2-avol-tiny"));
   }
   void badInputsFailWithOneLine() {
     const auto model = makeTinyModel();
