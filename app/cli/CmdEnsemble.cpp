@@ -35,8 +35,9 @@ void runEnsemble(const EnsembleArgs& a) {
   for (const auto& m : a.models) {
     if (!fs::is_directory(m)) throw UsageError(m, "is not a model folder");
     const fs::path member = fs::weakly_canonical(fs::absolute(m));
-    const auto [o, mm] = std::mismatch(out.begin(), out.end(), member.begin(), member.end());
-    if (o == out.end()) throw UsageError(a.out, "holds the member " + m + " (--out is replaced whole)");
+    // `out` is `member` or a folder above it.
+    if (std::mismatch(out.begin(), out.end(), member.begin(), member.end()).first == out.end())
+      throw UsageError(a.out, "holds the member " + m + " (--out is replaced whole)");
     members.emplace_back(m);
     command.push_back("--model");
     command.push_back(m);

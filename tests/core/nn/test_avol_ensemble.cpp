@@ -64,7 +64,8 @@ class TestAvolEnsemble : public QObject {
     torch::NoGradGuard noGrad;
     nn::Model a = tinyAvol(1), b = tinyAvol(2);
     nn::AvolNet ensemble = nn::makeAvolEnsemble({a.avol, b.avol});
-    const auto [images, spectrograms] = inputs();
+    const Inputs in = inputs();  // not a structured binding: clang (C++17) cannot capture those
+    const torch::Tensor &images = in.images, &spectrograms = in.spectrograms;
     const auto mapA = a.avol->mapLogits(a.avol->visualRegions(images), a.avol->audioEmbedding(spectrograms));
     const auto mapB = b.avol->mapLogits(b.avol->visualRegions(images), b.avol->audioEmbedding(spectrograms));
     QVERIFY(!close(mapA, mapB));
@@ -90,7 +91,8 @@ class TestAvolEnsemble : public QObject {
     torch::NoGradGuard noGrad;
     nn::Model a = tinyAvol(1, nn::Similarity::Dot), b = tinyAvol(2, nn::Similarity::Dot);
     nn::AvolNet ensemble = nn::makeAvolEnsemble({a.avol, b.avol});
-    const auto [images, spectrograms] = inputs();
+    const Inputs in = inputs();  // not a structured binding: clang (C++17) cannot capture those
+    const torch::Tensor &images = in.images, &spectrograms = in.spectrograms;
     const auto mapA = a.avol->mapLogits(a.avol->visualRegions(images), a.avol->audioEmbedding(spectrograms));
     const auto mapB = b.avol->mapLogits(b.avol->visualRegions(images), b.avol->audioEmbedding(spectrograms));
     QVERIFY(close(ensemble->mapLogits(ensemble->visualRegions(images), ensemble->audioEmbedding(spectrograms)),
@@ -138,7 +140,8 @@ class TestAvolEnsemble : public QObject {
     QVERIFY(nn::isEnsembleCard(loaded.card));
     QVERIFY(nn::avolNet(loaded));
     QVERIFY(loaded.config.arch == nn::Arch::Avol);
-    const auto [images, spectrograms] = inputs();
+    const Inputs in = inputs();  // not a structured binding: clang (C++17) cannot capture those
+    const torch::Tensor &images = in.images, &spectrograms = in.spectrograms;
     const auto expected = nn::makeAvolEnsemble({a.avol, b.avol})->forward(images, spectrograms);
     const auto got = nn::avolNet(loaded)->forward(images, spectrograms);
     QVERIFY(close(got.map, expected.map));
