@@ -7,6 +7,7 @@
 #include "core/nn/AvolEnsemble.h"
 #include "core/nn/EnsembleFolder.h"
 #include "core/nn/Model.h"
+#include "tests/support/ExpectError.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestRegistry.h"
 
@@ -36,16 +37,7 @@ nn::Model tinyAvol(uint64_t seed, nn::Similarity similarity = nn::Similarity::Co
 
 bool close(const torch::Tensor& a, const torch::Tensor& b) { return torch::allclose(a, b, 1e-4, 1e-5); }
 
-template <typename F>
-void expectError(F&& f, const std::string& mustMention) {
-  try {
-    f();
-  } catch (const Error& e) {
-    QVERIFY2(std::string(e.what()).find(mustMention) != std::string::npos, e.what());
-    return;
-  }
-  QFAIL(("no Error thrown (expected one mentioning " + mustMention + ")").c_str());
-}
+using test::expectError;
 
 struct Inputs {
   torch::Tensor images, spectrograms;

@@ -6,6 +6,7 @@
 #include "core/nn/Model.h"
 #include "core/nn/ModelFolder.h"
 #include "core/nn/Safetensors.h"
+#include "tests/support/ExpectError.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/TestRegistry.h"
 
@@ -33,16 +34,7 @@ nn::Model trainedLikeModel(nn::Arch arch) {
   return m;
 }
 
-template <typename F>
-void expectError(F&& f, const std::string& mustMention) {
-  try {
-    f();
-  } catch (const Error& e) {
-    QVERIFY2(std::string(e.what()).find(mustMention) != std::string::npos, e.what());
-    return;
-  }
-  QFAIL(("no Error thrown (expected one mentioning " + mustMention + ")").c_str());
-}
+using test::expectError;
 
 // Rewrites one weights file through a JSON-header edit.
 void editHeader(const fs::path& file, const std::function<void(nlohmann::json&)>& edit, bool keepData = true) {
