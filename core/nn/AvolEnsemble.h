@@ -21,7 +21,6 @@ class AvolEnsembleImpl : public AvolNetImpl {
   torch::Tensor visualRegions(const torch::Tensor& images) override;         // B x N*D x 14 x 14
   torch::Tensor audioEmbedding(const torch::Tensor& spectrograms) override;  // B x N*D
   torch::Tensor mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb) override;
-  size_t size() const { return members_.size(); }
 
  private:
   torch::Tensor sideBySide(const std::vector<torch::Tensor>& parts, int64_t dim) const;

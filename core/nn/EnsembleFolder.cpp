@@ -28,6 +28,22 @@ fs::path memberPath(const fs::path& dir, const json& entry, const fs::path& card
   return dir / rel;
 }
 
+// One member folder, refused naming it when it is an ensemble itself (read
+// from its card before loading, so that a folder naming itself cannot
+// recurse) or not an AVOL-Net.
+Model loadMember(const fs::path& member, const std::string& device) {
+  std::error_code ec;
+  if (fs::is_regular_file(member / kCardFile, ec)) {
+    const json memberCard = json::parse(readFile(member / kCardFile, 4u << 20, "model card"), nullptr, false);
+    if (isEnsembleCard(memberCard))
+      throw Error((member / kCardFile).string(), "is itself an ensemble; ensembles do not nest (name its members instead)");
+  }
+  Model model = loadModel(member, device);
+  if (model.config.arch != Arch::Avol)
+    throw Error(member.string(), "is an " + toString(model.config.arch) + " model; ensemble members must be AVOL-Nets");
+  return model;
+}
+
 }  // namespace
 
 bool isEnsembleCard(const json& card) { return card.is_object() && card.contains("ensemble"); }
@@ -63,18 +79,7 @@ Model loadEnsembleFolder(const fs::path& dir, const json& card, const std::strin
   if (card.value("arch", "") != "avol")
     throw Error(cardPath.string(), "invalid model card: an ensemble's arch must be \"avol\"");
   std::vector<Model> members;
-  for (const auto& entry : ensemble["members"]) {
-    const fs::path member = memberPath(dir, entry, cardPath);
-    std::error_code ec;
-    if (fs::is_regular_file(member / kCardFile, ec)) {
-      const json memberCard = json::parse(readFile(member / kCardFile, 4u << 20, "model card"), nullptr, false);
-      if (isEnsembleCard(memberCard))
-        throw Error((member / kCardFile).string(), "is itself an ensemble; ensembles do not nest");
-    }
-    members.push_back(loadModel(member, device));
-    if (members.back().config.arch != Arch::Avol)
-      throw Error(member.string(), "is an " + toString(members.back().config.arch) + " model; ensemble members must be AVOL-Nets");
-  }
+  for (const auto& entry : ensemble["members"]) members.push_back(loadMember(memberPath(dir, entry, cardPath), device));
   try {
     return ensembleOf(std::move(members), card);
   } catch (const Error& e) {
@@ -88,10 +93,7 @@ void writeEnsembleFolder(const std::vector<fs::path>& members, const fs::path& o
   json names = json::array(), sources = json::array();
   for (size_t i = 0; i < members.size(); ++i) {
     const fs::path& m = members[i];
-    Model model = loadModel(m, "cpu");
-    if (isEnsembleCard(model.card)) throw Error(m.string(), "is itself an ensemble; name its members instead");
-    if (model.config.arch != Arch::Avol)
-      throw Error(m.string(), "is an " + toString(model.config.arch) + " model; ensemble members must be AVOL-Nets");
+    Model model = loadMember(m, "cpu");
     const std::string base = fs::absolute(m).lexically_normal().filename().string();
     names.push_back("members/" + std::to_string(i + 1) + "-" + (base.empty() ? std::string("model") : base));
     sources.push_back(m.string());

@@ -183,6 +183,7 @@ class TestAvolEnsemble : public QObject {
                 "must be AVOL-Nets");
     QVERIFY(!fs::exists(root / "out"));
     expectError([&] { nn::writeEnsembleFolder({root / "missing"}, root / "out", json::object()); }, "missing");
+    expectError([&] { nn::writeEnsembleFolder({root / "ens"}, root / "out", json::object()); }, "ensembles do not nest");
     QVERIFY(!fs::exists(root / "out"));
   }
 };
