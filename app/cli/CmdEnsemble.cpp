@@ -1,11 +1,19 @@
-// `soundspot-cli ensemble --model A --model B --out DIR`: one model folder
-// that holds several AVOL-Nets and loads as one (core/nn/EnsembleFolder.h):
-// the viewer, localize, index, search, eval and report take it like any
-// model folder.
+// `soundspot-cli ensemble --model A --model B --out DIR [--scenes PACK]`:
+// one model folder that holds several AVOL-Nets and loads as one
+// (core/nn/EnsembleFolder.h): the viewer, localize, index, search, eval and
+// report take it like any model folder. With --scenes the members' weights
+// and a bias are fitted on correspondence pairs of the pack's validation
+// scenes (training/EnsembleFit.h); without it they are averaged.
 #include "app/cli/Command.h"
 
 #include "core/common/Error.h"
+#include "core/common/Progress.h"
+#include "core/data/SceneSource.h"
+#include "core/nn/AvolEnsemble.h"
 #include "core/nn/EnsembleFolder.h"
+#include "training/EnsembleFit.h"
+
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
 
@@ -19,8 +27,32 @@ namespace {
 
 struct EnsembleArgs {
   std::vector<std::string> models;
-  std::string out;
+  std::string out, scenes;
+  int64_t pairs = 1024;
+  uint64_t seed = 1;
 };
+
+// Fits the combination on the pack's validation pairs; the report goes into the card.
+nn::EnsembleFitter fitterFor(const EnsembleArgs& a, CancelToken& cancel) {
+  return [&a, &cancel](nn::Model& ensemble) -> nlohmann::json {
+    auto* impl = dynamic_cast<nn::AvolEnsembleImpl*>(ensemble.avol.get());
+    if (!impl) throw Error("ensemble", "not an ensemble of AVOL-Nets");
+    constexpr int64_t kBatch = 32;
+    const int64_t batches = (a.pairs + kBatch - 1) / kBatch;
+    const auto source = data::openSceneSource(a.scenes, "val", "cpu", a.seed);
+    Progress progress("fit", batches, Progress::terminalBar("fit"));
+    const training::EnsembleFitReport r =
+        training::fitEnsembleCombination(*impl, *source, batches, kBatch, &progress, &cancel);
+    progress.finish();
+    std::string weights;
+    for (double w : r.combination.weights) weights += (weights.empty() ? "" : ", ") + fmt::format("{:.3f}", w);
+    spdlog::info("combination fitted on {} pairs: weights [{}], bias {:+.3f}; AVC accuracy {:.3f} (mean of the members: {:.3f})",
+                 r.pairs, weights, r.combination.bias, r.avcAccuracy, r.meanAvcAccuracy);
+    return {{"scenes", a.scenes}, {"split", "val"}, {"seed", a.seed}, {"pairs", r.pairs},
+            {"avc_accuracy", r.avcAccuracy}, {"log_loss", r.logLoss},
+            {"mean_avc_accuracy", r.meanAvcAccuracy}, {"mean_log_loss", r.meanLogLoss}};
+  };
+}
 
 void runEnsemble(const EnsembleArgs& a) {
   namespace fs = std::filesystem;
@@ -44,7 +76,17 @@ void runEnsemble(const EnsembleArgs& a) {
   }
   command.push_back("--out");
   command.push_back(a.out);
-  nn::writeEnsembleFolder(members, a.out, {{"command", command}});
+  if (a.pairs < 2) throw UsageError("--pairs", "needs at least 2 pairs");
+  if (!a.scenes.empty()) {
+    for (const char* flag : {"--scenes", a.scenes.c_str(), "--pairs"}) command.push_back(flag);
+    command.push_back(std::to_string(a.pairs));
+    command.push_back("--seed");
+    command.push_back(std::to_string(a.seed));
+  }
+  CancelToken cancel;
+  cancelOnSignal(cancel);
+  nn::writeEnsembleFolder(members, a.out, {{"command", command}},
+                          a.scenes.empty() ? nn::EnsembleFitter{} : fitterFor(a, cancel));
   std::printf("%s\n", nlohmann::json({{"ensemble", fs::absolute(a.out).lexically_normal().string()},
                                       {"members", members.size()}})
                           .dump()
@@ -54,9 +96,14 @@ void runEnsemble(const EnsembleArgs& a) {
 CommandRegistration reg("ensemble", [](CLI::App& app) {
   auto args = std::make_shared<EnsembleArgs>();
   auto* cmd = app.add_subcommand(
-      "ensemble", "Combine separately trained AVOL-Nets into one model folder (the mean of their maps)");
+      "ensemble", "Combine separately trained AVOL-Nets into one model folder (the mean of their maps, or a fitted weighting)");
   cmd->add_option("--model", args->models, "AVOL-Net model folder; repeat it for every member")->required();
   cmd->add_option("--out", args->out, "Ensemble model folder to write (replaced atomically)")->required();
+  cmd->add_option("--scenes", args->scenes,
+                  "Scene asset pack: fit the members' weights and a bias on correspondence pairs of its validation "
+                  "scenes (no labels) instead of averaging them");
+  cmd->add_option("--pairs", args->pairs, "Correspondence pairs to fit on (with --scenes)")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Seed of the validation scenes drawn (with --scenes)")->capture_default_str();
   cmd->callback([args] { runEnsemble(*args); });
 });
 

@@ -12,7 +12,25 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kCombine = "mean of the members' calibrated map logits";
+constexpr const char* kCombineMean = "mean of the members' calibrated map logits";
+constexpr const char* kCombineWeighted = "weighted sum of the members' calibrated map logits plus a bias";
+
+// The card's "weights" and "bias" (both or neither); none: the mean.
+EnsembleCombination combinationOf(const json& card) {
+  EnsembleCombination c;
+  if (!isEnsembleCard(card) || !card["ensemble"].is_object()) return c;
+  const json& e = card["ensemble"];
+  if (!e.contains("weights") && !e.contains("bias")) return c;
+  if (!e.contains("weights") || !e["weights"].is_array() || !e.contains("bias") || !e["bias"].is_number())
+    throw Error("ensemble", "invalid model card: \"weights\" must be a list of numbers and \"bias\" a number, both or neither");
+  for (const auto& w : e["weights"]) {
+    if (!w.is_number()) throw Error("ensemble", "invalid model card: an ensemble weight is not a number");
+    c.weights.push_back(w.get<double>());
+  }
+  if (c.weights.empty()) throw Error("ensemble", "invalid model card: the list of ensemble weights is empty");
+  c.bias = e["bias"].get<double>();
+  return c;
+}
 
 // "members/2-avol": relative, no "..", no root: the folder stays self-contained.
 fs::path memberPath(const fs::path& dir, const json& entry, const fs::path& cardPath) {
@@ -61,7 +79,7 @@ Model ensembleOf(std::vector<Model> members, json card) {
   }
   Model model;
   model.config = members.front().config;  // arch, towers and width as the members (the untrained reference)
-  model.avol = makeAvolEnsemble(std::move(nets));
+  model.avol = makeAvolEnsemble(std::move(nets), combinationOf(card));
   model.card = std::move(card);
   model.device = members.front().device;
   model.avol->eval();
@@ -87,7 +105,8 @@ Model loadEnsembleFolder(const fs::path& dir, const json& card, const std::strin
   }
 }
 
-void writeEnsembleFolder(const std::vector<fs::path>& members, const fs::path& out, const json& recipe) {
+void writeEnsembleFolder(const std::vector<fs::path>& members, const fs::path& out, const json& recipe,
+                         const EnsembleFitter& fit) {
   if (members.empty()) throw UsageError("--model", "an ensemble needs at least one member model folder");
   std::vector<Model> loaded;
   json names = json::array(), sources = json::array();
@@ -100,7 +119,10 @@ void writeEnsembleFolder(const std::vector<fs::path>& members, const fs::path& o
     loaded.push_back(std::move(model));
   }
   // Validates the combination (embedding sizes) before anything is written.
-  const Model ensemble = ensembleOf(std::move(loaded), json::object());
+  Model ensemble = ensembleOf(std::move(loaded), json::object());
+  const json fitReport = fit ? fit(ensemble) : json(nullptr);
+  const auto* impl = dynamic_cast<const AvolEnsembleImpl*>(ensemble.avol.get());
+  const EnsembleCombination& combination = impl->combination();
 
   json card = json::object();
   card["format"] = kModelFormat;
@@ -111,7 +133,15 @@ void writeEnsembleFolder(const std::vector<fs::path>& members, const fs::path& o
   card["similarity"] = toString(ensemble.config.similarity);
   card["paper"] = "Objects that Sound, Arandjelovic & Zisserman, ECCV 2018";
   card["version"] = SOUNDSPOT_VERSION;
-  card["ensemble"] = {{"members", names}, {"sources", sources}, {"combine", kCombine}};
+  card["ensemble"] = {{"members", names}, {"sources", sources}};
+  if (combination.weights.empty()) {
+    card["ensemble"]["combine"] = kCombineMean;
+  } else {
+    card["ensemble"]["combine"] = kCombineWeighted;
+    card["ensemble"]["weights"] = combination.weights;
+    card["ensemble"]["bias"] = combination.bias;
+  }
+  if (!fitReport.is_null()) card["ensemble"]["fit"] = fitReport;
   card["recipe"] = recipe;
 
   writeFolderAtomically(out, "ensemble model folder", [&](const fs::path& tmp) {

@@ -9,11 +9,15 @@
 //   {"format": "soundspot-model/1", "arch": "avol",
 //    "ensemble": {"members": ["members/1-avol", "members/2-avol-seed1"],
 //                 "combine": "mean of the members' calibrated map logits"}, ...}
+// or, combined by weights fitted on correspondence pairs (`ensemble --scenes`):
+//    "ensemble": {..., "combine": "weighted sum ...", "weights": [0.9, 0.4],
+//                 "bias": 0.3, "fit": {what they were fitted on}}
 #include "core/nn/Model.h"
 
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,8 +25,10 @@ namespace soundspot::nn {
 
 bool isEnsembleCard(const nlohmann::json& card);
 
-// The members already loaded, as one model (card: the ensemble's). Throws
-// Error when there are none or they are not all AVOL-Nets of one embedding size.
+// The members already loaded, as one model (card: the ensemble's; its
+// "ensemble" weights and bias, when present, combine them, else the mean).
+// Throws Error when there are none, they are not all AVOL-Nets of one
+// embedding size, or the card's weights do not fit them.
 Model ensembleOf(std::vector<Model> members, nlohmann::json card);
 
 // Called by loadModel for a card with "ensemble": member paths must be
@@ -32,8 +38,12 @@ Model loadEnsembleFolder(const std::filesystem::path& dir, const nlohmann::json&
 // Copies the members' cards and weights (not their checkpoints or metrics)
 // into `out`/members/ and writes the ensemble's card, atomically. Each member
 // is loaded first, so a damaged or non-AVOL folder is refused naming it.
-// `recipe` (the command that made it) goes into the card.
+// `recipe` (the command that made it) goes into the card. `fit`, when given,
+// is called with the assembled ensemble (combined by the mean) before
+// anything is written: it may set the combination (AvolEnsembleImpl::
+// setCombination), which the card then records with the report it returns.
+using EnsembleFitter = std::function<nlohmann::json(Model& ensemble)>;
 void writeEnsembleFolder(const std::vector<std::filesystem::path>& members, const std::filesystem::path& out,
-                         const nlohmann::json& recipe);
+                         const nlohmann::json& recipe, const EnsembleFitter& fit = {});
 
 }  // namespace soundspot::nn

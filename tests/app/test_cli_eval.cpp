@@ -3,7 +3,9 @@
 // recomputed here, independently, from the --dump files.
 #include "core/common/AtomicFile.h"
 #include "core/common/Npy.h"
+#include "core/data/AssetPack.h"
 #include "core/nn/Model.h"
+#include "tests/core/data/test_scene_fixture.h"
 #include "tests/support/Fixtures.h"
 #include "tests/support/MediaFixtures.h"
 #include "tests/support/RunProcess.h"
@@ -245,6 +247,26 @@ class TestCliEval : public QObject {
     QCOMPARE(notModel.exitCode, 2);
     QVERIFY2(notModel.err.find("not a model folder") != std::string::npos, notModel.err.c_str());
     QVERIFY(std::filesystem::exists(data / "dataset.json"));
+    // --scenes fits the members' weights and a bias on the pack's validation
+    // pairs; the card records them and what they were fitted on.
+    const auto pack = test::freshTempDir("eval-model") / "fixture.sspack";
+    data::writeAssetPack(test::sceneFixturePack(), pack);
+    const auto fitted = test::freshTempDir("eval-model") / "fitted";
+    const test::ProcessResult fit = test::runCli(
+        {"ensemble", "--model", qs(a), "--model", qs(b), "--out", qs(fitted), "--scenes", qs(pack), "--pairs", "32"});
+    QVERIFY2(fit.exitCode == 0, fit.err.c_str());
+    const json fittedCard = json::parse(readFile(fitted / "card.json"));
+    QCOMPARE(fittedCard["ensemble"]["weights"].size(), size_t{2});
+    QCOMPARE(fittedCard["ensemble"]["fit"]["pairs"].get<int>(), 32);
+    QCOMPARE(fittedCard["ensemble"]["fit"]["split"].get<std::string>(), std::string("val"));
+    const test::ProcessResult fittedEval = runEval(QStringList{"--model", qs(fitted)} + common);
+    QVERIFY2(fittedEval.exitCode == 0, fittedEval.err.c_str());
+    const auto noFit = test::freshTempDir("eval-model") / "no-fit";
+    const test::ProcessResult badPack = test::runCli(
+        {"ensemble", "--model", qs(a), "--model", qs(b), "--out", qs(noFit), "--scenes", qs(pack.parent_path() / "none.sspack")});
+    QVERIFY(badPack.exitCode != 0);
+    QVERIFY2(badPack.err.find("none.sspack") != std::string::npos, badPack.err.c_str());
+    QVERIFY(!std::filesystem::exists(noFit));
     // Over an existing ensemble (a model folder) it is replaced.
     const test::ProcessResult again = test::runCli({"ensemble", "--model", qs(b), "--out", qs(ens)});
     QVERIFY2(again.exitCode == 0, again.err.c_str());

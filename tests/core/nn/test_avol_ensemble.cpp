@@ -1,5 +1,5 @@
-// Ensembles of AVOL-Nets: one network whose map is the mean of the members'
-// calibrated logits (AvolEnsemble), and the ensemble model folder that holds
+// Ensembles of AVOL-Nets: one network whose map is the mean (or a weighted
+// sum plus a bias) of the members' calibrated logits (AvolEnsemble), and the ensemble model folder that holds
 // them (EnsembleFolder): written, loaded back as one model, and every
 // malformed card refused with an Error naming the file.
 #include "core/common/AtomicFile.h"
@@ -12,6 +12,9 @@
 #include "tests/support/TestRegistry.h"
 
 #include <QtTest/QtTest>
+
+#include <cmath>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
@@ -97,6 +100,33 @@ class TestAvolEnsemble : public QObject {
                    2)[1]));
   }
 
+  void weightsAndBiasCombineTheMembers() {
+    torch::NoGradGuard noGrad;
+    nn::Model a = tinyAvol(1), b = tinyAvol(2);
+    nn::AvolNet ensemble = nn::makeAvolEnsemble({a.avol, b.avol}, {{0.25, 1.5}, 0.5});
+    const Inputs in = inputs();  // not a structured binding: clang (C++17) cannot capture those
+    const torch::Tensor &images = in.images, &spectrograms = in.spectrograms;
+    const auto mapA = a.avol->mapLogits(a.avol->visualRegions(images), a.avol->audioEmbedding(spectrograms));
+    const auto mapB = b.avol->mapLogits(b.avol->visualRegions(images), b.avol->audioEmbedding(spectrograms));
+    const auto expected = mapA * 0.25 + mapB * 1.5 + 0.5;
+    const nn::AvolOutput out = ensemble->forward(images, spectrograms);
+    QVERIFY(close(torch::logit(out.map, 1e-7), expected));
+    QVERIFY(close(out.logit, expected.flatten(1).amax(1)));
+    auto* impl = dynamic_cast<nn::AvolEnsembleImpl*>(ensemble.get());
+    QVERIFY(impl);
+    QVERIFY(close(impl->memberLogits(ensemble->visualRegions(images), ensemble->audioEmbedding(spectrograms)),
+                  torch::stack({mapA, mapB}, 1)));
+    // Combinations that do not fit the members are refused and leave it as it was.
+    expectError([&] { impl->setCombination({{1.0}, 0}); }, "1 combination weights for 2 members");
+    expectError([&] { impl->setCombination({{1.0, -0.5}, 0}); }, "negative");
+    expectError([&] { impl->setCombination({{0.0, 0.0}, 0}); }, "all zero");
+    expectError([&] { impl->setCombination({{1.0, std::nan("")}, 0}); }, "finite");
+    expectError([&] { impl->setCombination({{}, std::numeric_limits<double>::infinity()}); }, "bias");
+    QVERIFY(close(ensemble->forward(images, spectrograms).logit, expected.flatten(1).amax(1)));
+    impl->setCombination({});  // back to the mean
+    QVERIFY(close(ensemble->forward(images, spectrograms).logit, ((mapA + mapB) / 2).flatten(1).amax(1)));
+  }
+
   void refusesWhatCannotBeCombined() {
     expectError([] { nn::makeAvolEnsemble({}); }, "no member");
     const nn::Model a = tinyAvol(1), wide = tinyAvol(2, nn::Similarity::Cosine, 32);
@@ -141,6 +171,27 @@ class TestAvolEnsemble : public QObject {
     // An ensemble is not saved as one network.
     expectError([&] { nn::saveModel(loaded, root / "flat"); }, "ensemble");
     QVERIFY(!fs::exists(root / "flat"));
+
+    // A fitter sets the combination before anything is written; the card
+    // records it with the fitter's report, and loading applies it.
+    nn::writeEnsembleFolder({root / "a", root / "b"}, root / "fitted", json::object(), [](nn::Model& e) {
+      dynamic_cast<nn::AvolEnsembleImpl*>(e.avol.get())->setCombination({{0.25, 1.5}, 0.5});
+      return json{{"pairs", 64}};
+    });
+    const json fittedCard = json::parse(readFile(root / "fitted" / "card.json"));
+    QCOMPARE(fittedCard["ensemble"]["weights"], (json{0.25, 1.5}));
+    QCOMPARE(fittedCard["ensemble"]["bias"].get<double>(), 0.5);
+    QCOMPARE(fittedCard["ensemble"]["fit"]["pairs"].get<int>(), 64);
+    QVERIFY(fittedCard["ensemble"]["combine"].get<std::string>().find("weighted") != std::string::npos);
+    const auto weighted = nn::makeAvolEnsemble({a.avol, b.avol}, {{0.25, 1.5}, 0.5})->forward(images, spectrograms);
+    QVERIFY(close(nn::avolNet(nn::loadModel(root / "fitted", "cpu"))->forward(images, spectrograms).logit, weighted.logit));
+    QVERIFY(!close(weighted.logit, expected.logit));
+    // A fitter that fails leaves nothing behind.
+    expectError([&] {
+      nn::writeEnsembleFolder({root / "a", root / "b"}, root / "failed", json::object(),
+                              [](nn::Model&) -> json { throw Error("fit", "cancelled"); });
+    }, "cancelled");
+    QVERIFY(!fs::exists(root / "failed"));
   }
 
   void badEnsembleCardsNameTheFile() {
@@ -173,6 +224,25 @@ class TestAvolEnsemble : public QObject {
     nn::saveModel(nn::makeModel({nn::Arch::Ave, 4, 16}), root / "ens" / "members" / "ave");
     withMembers(json{"members/1-a", "members/ave"});
     expectError([&] { nn::loadModel(root / "ens", "cpu"); }, "must be AVOL-Nets");
+    // Weights that do not fit the members, or only half of a combination.
+    const auto withCombination = [&](const json& weights, const json& bias) {
+      json c = good;
+      if (!weights.is_null()) c["ensemble"]["weights"] = weights;
+      if (!bias.is_null()) c["ensemble"]["bias"] = bias;
+      writeFileAtomically(cardPath, c.dump());
+    };
+    withCombination(json{1.0, 2.0}, 0.0);
+    expectError([&] { nn::loadModel(root / "ens", "cpu"); }, "2 combination weights for 1 members");
+    withCombination(json{-1.0}, 0.0);
+    expectError([&] { nn::loadModel(root / "ens", "cpu"); }, "negative");
+    withCombination(json{"x"}, 0.0);
+    expectError([&] { nn::loadModel(root / "ens", "cpu"); }, "not a number");
+    withCombination(json{1.0}, nullptr);
+    expectError([&] { nn::loadModel(root / "ens", "cpu"); }, "both or neither");
+    withCombination(json::array(), 0.0);
+    expectError([&] { nn::loadModel(root / "ens", "cpu"); }, "empty");
+    withCombination(json{0.5}, 0.25);
+    QVERIFY(nn::avolNet(nn::loadModel(root / "ens", "cpu")));
     // A damaged member's weights: the error names that member's file.
     withMembers(good["ensemble"]["members"]);
     writeFileAtomically(root / "ens" / "members" / "1-a" / "audio.safetensors", "garbage");
