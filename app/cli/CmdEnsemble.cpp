@@ -99,11 +99,15 @@ CommandRegistration reg("ensemble", [](CLI::App& app) {
       "ensemble", "Combine separately trained AVOL-Nets into one model folder (the mean of their maps, or a fitted weighting)");
   cmd->add_option("--model", args->models, "AVOL-Net model folder; repeat it for every member")->required();
   cmd->add_option("--out", args->out, "Ensemble model folder to write (replaced atomically)")->required();
-  cmd->add_option("--scenes", args->scenes,
-                  "Scene asset pack: fit the members' weights and a bias on correspondence pairs of its validation "
-                  "scenes (no labels) instead of averaging them");
-  cmd->add_option("--pairs", args->pairs, "Correspondence pairs to fit on (with --scenes)")->capture_default_str();
-  cmd->add_option("--seed", args->seed, "Seed of the validation scenes drawn (with --scenes)")->capture_default_str();
+  auto* scenes = cmd->add_option("--scenes", args->scenes,
+                                 "Scene asset pack: fit the members' weights and a bias on correspondence pairs of "
+                                 "its validation scenes (no labels) instead of averaging them");
+  cmd->add_option("--pairs", args->pairs, "Correspondence pairs to fit on (with --scenes)")
+      ->capture_default_str()
+      ->needs(scenes);
+  cmd->add_option("--seed", args->seed, "Seed of the validation scenes drawn (with --scenes)")
+      ->capture_default_str()
+      ->needs(scenes);
   cmd->callback([args] { runEnsemble(*args); });
 });
 
