@@ -4,11 +4,11 @@
 // at each position is a combination of the members' calibrated logits (their
 // mean, or weights and a bias fitted on correspondence pairs by `ensemble
 // --scenes`), so its maximum (the correspondence score) and its sigmoid
-// follow from the same numbers the viewer shows. The regions and the audio embedding are the
-// members' side by side, each member's unit length (cosine members) and
-// scaled by 1/sqrt(N), so that a dot product between two regions, or a region
-// and the audio, is the mean of the members' cosines: retrieval and region
-// search compare them as they would one network's.
+// follow from the same numbers the viewer shows. The regions and the audio
+// embedding are the members' side by side, each member's unit length (cosine
+// members) and scaled by 1/sqrt(N), so that a dot product between two
+// regions, or a region and the audio, is the mean of the members' cosines:
+// retrieval and region search compare them as they would one network's.
 #include "core/nn/AvolNet.h"
 
 #include <vector>
@@ -32,7 +32,6 @@ class AvolEnsembleImpl : public AvolNetImpl {
   torch::Tensor mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb) override;
   // B x N x 14 x 14: every member's calibrated logits, before combining them.
   torch::Tensor memberLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb);
-  size_t members() const { return members_.size(); }
   const EnsembleCombination& combination() const { return combination_; }
   // Throws Error unless there is one finite weight >= 0 per member, not all
   // zero, and a finite bias (or no weights at all: the mean).
