@@ -134,6 +134,11 @@ for arch, stage in (("avol", "avol"), ("ave", "ave-retrieval"), ("l3", "l3")):
     src = run / stage
     if not (src / "card.json").exists():
         print(f"cpu-recipe: {arch} not trained yet, not shipped"); continue
+    # Already shipped (a --resume after the run finished): its card keeps the
+    # commit, hardware and command that made it, not this session's.
+    weights = ("vision.safetensors", "audio.safetensors", "head.safetensors")
+    if all((dest / arch / f).exists() and (dest / arch / f).read_bytes() == (src / f).read_bytes() for f in weights):
+        print(f"cpu-recipe: {dest / arch} already shipped"); continue
     card = json.loads((src / "card.json").read_text())
     r = card.setdefault("recipe", {})
     metrics = [json.loads(l) for l in (src / "metrics.jsonl").read_text().splitlines() if l.strip()]
