@@ -1,6 +1,7 @@
 #include "training/EnsembleFit.h"
 
 #include "core/common/Error.h"
+#include "training/Objectives.h"
 
 #include <cmath>
 
@@ -12,9 +13,7 @@ struct Scored {
 };
 
 Scored score(const torch::Tensor& logits, const torch::Tensor& labels) {
-  const double accuracy = logits.gt(0).to(torch::kFloat).eq(labels).to(torch::kFloat).mean().item<double>();
-  const double loss = torch::binary_cross_entropy_with_logits(logits, labels).item<double>();
-  return {accuracy, loss};
+  return {avcAccuracy(logits, labels), torch::binary_cross_entropy_with_logits(logits, labels).item<double>()};
 }
 
 }  // namespace

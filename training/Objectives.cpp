@@ -17,6 +17,10 @@ Objective parseObjective(const std::string& text) {
 
 std::string toString(Objective objective) { return objective == Objective::Avc ? "avc" : "contrastive"; }
 
+double avcAccuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  return logits.gt(0).to(torch::kFloat).eq(labels).to(torch::kFloat).mean().item<double>();
+}
+
 torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
                                     const torch::Tensor& notNegative) {
   const int64_t n = similarity.size(0);
@@ -134,7 +138,7 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
   if (auto avol = nn::avolNet(model)) {
     const auto logit = avol->forward(batch.images, batch.spectrograms).logit.to(torch::kFloat);
     result.loss = F::binary_cross_entropy_with_logits(logit, labels);
-    result.accuracy = logit.gt(0).to(torch::kFloat).eq(labels).to(torch::kFloat).mean().item<double>();
+    result.accuracy = avcAccuracy(logit, labels);
     return result;
   }
   torch::Tensor logits = nn::aveNet(model) ? nn::aveNet(model)->forward(batch.images, batch.spectrograms)

@@ -35,6 +35,10 @@ struct LossResult {
   std::optional<double> droppedOffscreen, offscreen;
 };
 
+// The fraction of pairs whose logit (> 0: "the audio belongs with the
+// frame") agrees with the label (1 or 0): the AVC accuracy of a score.
+double avcAccuracy(const torch::Tensor& logits, const torch::Tensor& labels);
+
 // Symmetric InfoNCE on a B x B similarity matrix (rows: frames, columns:
 // audio; positives on the diagonal). Off-diagonal pairs whose audio comes
 // from the same recording as the row's (or column's) own audio are not

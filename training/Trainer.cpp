@@ -427,7 +427,7 @@ LogisticFit fitMonotoneLogistic(const torch::Tensor& x, const torch::Tensor& y, 
   LogisticFit out;
   out.a = sign * logA.exp().item<float>();
   out.b = b.item<float>();
-  out.accuracy = (out.a * x + out.b).gt(0).to(torch::kFloat).eq(y).to(torch::kFloat).mean().item<double>();
+  out.accuracy = avcAccuracy(out.a * x + out.b, y);
   return out;
 }
 

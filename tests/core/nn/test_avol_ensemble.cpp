@@ -1,7 +1,8 @@
 // Ensembles of AVOL-Nets: one network whose map is the mean (or a weighted
-// sum plus a bias) of the members' calibrated logits (AvolEnsemble), and the ensemble model folder that holds
-// them (EnsembleFolder): written, loaded back as one model, and every
-// malformed card refused with an Error naming the file.
+// sum plus a bias) of the members' calibrated logits (AvolEnsemble), and the
+// ensemble model folder that holds them (EnsembleFolder): written, loaded
+// back as one model, and every malformed card refused with an Error naming
+// the file.
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/nn/AvolEnsemble.h"
