@@ -21,8 +21,12 @@ double avcAccuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
   return logits.gt(0).to(torch::kFloat).eq(labels).to(torch::kFloat).mean().item<double>();
 }
 
-torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
-                                    const torch::Tensor& notNegative) {
+namespace {
+
+// similarity / temperature with the pairs that are not negatives (other
+// pieces of the row's own recording, `notNegative`) pushed out of the softmax.
+torch::Tensor maskedLogits(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                           const torch::Tensor& notNegative = {}) {
   const int64_t n = similarity.size(0);
   const auto ids = audioIdentity.to(similarity.device(), torch::kLong);
   auto excluded = ids.unsqueeze(1).eq(ids.unsqueeze(0));
@@ -31,10 +35,35 @@ torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch
   const auto masked = excluded.logical_and(eye.logical_not());
   // -inf would turn a fully masked row into NaN; a large negative number
   // gives exactly the same softmax for the rows that keep any negative.
-  const auto logits = (similarity.to(torch::kFloat) / temperature).masked_fill(masked, -1e9);
+  return (similarity.to(torch::kFloat) / temperature).masked_fill(masked, -1e9);
+}
+
+// KL(softmax(teacher) || softmax(student)) along `dim`, one value per slice.
+torch::Tensor klDivergence(const torch::Tensor& studentLogits, const torch::Tensor& teacherLogits, int64_t dim) {
+  const auto teacherLog = F::log_softmax(teacherLogits, F::LogSoftmaxFuncOptions(dim));
+  return (teacherLog.exp() * (teacherLog - F::log_softmax(studentLogits, F::LogSoftmaxFuncOptions(dim)))).sum(dim);
+}
+
+}  // namespace
+
+torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch::Tensor& audioIdentity, double temperature,
+                                    const torch::Tensor& notNegative) {
+  const int64_t n = similarity.size(0);
+  const auto logits = maskedLogits(similarity, audioIdentity, temperature, notNegative);
   const auto target = torch::arange(n, torch::TensorOptions().dtype(torch::kLong).device(similarity.device()));
   const auto none = F::CrossEntropyFuncOptions().reduction(torch::kNone);
   return 0.5 * (F::cross_entropy(logits, target, none) + F::cross_entropy(logits.t(), target, none));
+}
+
+torch::Tensor distillationPairLosses(const torch::Tensor& studentPerRegion, const torch::Tensor& teacherPerRegion,
+                                     const torch::Tensor& audioIdentity, double temperature) {
+  const auto teacher = teacherPerRegion.detach().to(torch::kFloat);
+  const auto student = studentPerRegion.to(torch::kFloat);
+  const auto s = maskedLogits(student.amax(2), audioIdentity, temperature);
+  const auto t = maskedLogits(teacher.amax(2), audioIdentity, temperature);
+  const auto matching = 0.5 * (klDivergence(s, t, 1) + klDivergence(s.t(), t.t(), 1));
+  const auto where = klDivergence(student.diagonal(0, 0, 1).t() / temperature, teacher.diagonal(0, 0, 1).t() / temperature, 1);
+  return 0.5 * (matching + where);
 }
 
 torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, torch::Tensor* dropped) {
@@ -103,6 +132,21 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
       const auto perRegion = torch::einsum("icp,jc->ijp", {regions, audio});
       similarity = perRegion.amax(2);
       result.loss = reduce(contrastivePairLosses(similarity, ids, temperature, notNegative));
+      if (settings.teacher && settings.distillWeight > 0) {
+        torch::Tensor teacherPerRegion;
+        {
+          torch::NoGradGuard noGrad;
+          auto teacher = nn::avolNet(*settings.teacher);
+          const auto tRegions = all(
+              F::normalize(teacher->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2));
+          const auto tAudio =
+              all(F::normalize(teacher->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)));
+          teacherPerRegion = torch::einsum("icp,jc->ijp", {tRegions, tAudio});
+        }
+        const auto distill = distillationPairLosses(perRegion, teacherPerRegion, ids, temperature).mean();
+        result.distillation = distill.item<double>();
+        result.loss = result.loss + settings.distillWeight * distill;
+      }
       if (settings.globalWeight > 0)
         result.loss = result.loss + settings.globalWeight * contrastivePairLosses(perRegion.mean(2), ids, temperature, notNegative)
                                                                 .masked_select(dropped.logical_not())

@@ -16,6 +16,7 @@
 #include <torch/torch.h>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -33,6 +34,7 @@ struct LossResult {
   // one process, a diagnostic never used by the loss: the fraction of the
   // dropped pairs, and of all pairs, whose sound comes from no visible object.
   std::optional<double> droppedOffscreen, offscreen;
+  std::optional<double> distillation;  // the distillation term before its weight (LossSettings::teacher)
 };
 
 // The fraction of pairs whose logit (> 0: "the audio belongs with the
@@ -57,6 +59,19 @@ torch::Tensor contrastivePairLosses(const torch::Tensor& similarity, const torch
 // the `fraction` of the batch with the highest loss (no gradient through the
 // choice) is the small-loss trick of learning with noisy labels. Returns the
 // mean of the kept losses and, in `dropped`, which pairs were left out.
+// Distillation (contrastive AVOL-Net with a teacher): an ensemble of
+// separately trained AVOL-Nets points at held-out instances better than its
+// members, at the cost of one forward pass per member. A single network
+// trained to answer like the ensemble may keep part of that gain. Both
+// arguments are B x B x P cosines (frame i's P regions against audio j).
+// Pair i's loss is the mean of two Kullback-Leibler divergences from the
+// teacher's distribution to the student's, both at `temperature`: which
+// audio goes with frame i and which frame with audio i (the max over
+// positions, masked like contrastivePairLosses), and where in frame i its
+// own audio is (softmax over the P positions). Gradients reach the student only.
+torch::Tensor distillationPairLosses(const torch::Tensor& studentPerRegion, const torch::Tensor& teacherPerRegion,
+                                     const torch::Tensor& audioIdentity, double temperature);
+
 torch::Tensor meanWithoutHighest(const torch::Tensor& losses, double fraction, torch::Tensor* dropped = nullptr);
 // From scratch every pair is hard, so the pairs left out are not yet the
 // noisy ones: co-teaching's schedule raises the fraction linearly from 0 at
@@ -99,6 +114,11 @@ struct LossSettings {
   double globalWeight = 0;     // contrastive AVOL-Net (above)
   int64_t similarAudio = 0;    // contrastive: k of similarAudioPairs (0: off)
   double dropHardest = 0;      // contrastive: fraction of pairs left out by meanWithoutHighest (0: off)
+  // Contrastive AVOL-Net: an AVOL-Net or an ensemble of them (in eval mode,
+  // on the training device) whose similarities are matched with distillationPairLosses,
+  // added with this weight to every pair's loss (null or 0: off).
+  std::shared_ptr<const nn::Model> teacher;
+  double distillWeight = 0;
 };
 LossResult computeLoss(const nn::Model& model, const LossSettings& settings, const data::AvcBatch& batch,
                        const GatherFn& gather = nullptr);

@@ -148,6 +148,10 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
       model_.module()->parameters(), torch::optim::AdamOptions(opt_.schedule.base).weight_decay(opt_.weightDecay));
   if (!opt_.initFrom.empty() && !opt_.resume) warmStart(opt_.initFrom);
   if (opt_.resume) loadCheckpoint();  // every rank reads the same checkpoint (a folder all ranks see)
+  if (!opt_.teacherFrom.empty()) {
+    if (!opt_.loss.teacher) opt_.loss.teacher = loadTeacher(opt_.teacherFrom, opt_);
+    recordTeacher();
+  }
   if (opt_.weightAverageDecay > 0 && averaged_.empty()) {  // a fresh run, or a checkpoint made without averaging
     for (const auto& t : averagedTargets()) averaged_.push_back(t.detach().clone());
     averagedSince_ = step_;
@@ -240,6 +244,25 @@ void Trainer::warmStart(const fs::path& modelDir) {
   }
   opt_.recipe["base_model"] = base;
   spdlog::info("warm start from {} ({} of {} parameter tensors)", modelDir.string(), copied, src.size());
+}
+
+std::shared_ptr<const nn::Model> loadTeacher(const fs::path& modelDir, const TrainOptions& options) {
+  if (options.net.arch != nn::Arch::Avol || options.loss.objective != Objective::Contrastive)
+    throw UsageError("--teacher", "distils into AVOL-Net trained with --objective contrastive");
+  if (!(options.loss.distillWeight > 0) || !std::isfinite(options.loss.distillWeight))
+    throw UsageError("--distill-weight", "must be a positive number");
+  auto teacher = std::make_shared<nn::Model>(nn::loadModel(modelDir, options.device));  // eval mode, kept so
+  if (!nn::avolNet(*teacher))
+    throw Error(modelDir.string(),
+                "is an " + nn::toString(teacher->config.arch) + " model; --teacher takes an AVOL-Net or an ensemble of them");
+  return teacher;
+}
+
+void Trainer::recordTeacher() {
+  json entry = {{"path", fs::absolute(opt_.teacherFrom).lexically_normal().string()}, {"distill_weight", opt_.loss.distillWeight}};
+  if (nn::isEnsembleCard(opt_.loss.teacher->card)) entry["ensemble"] = opt_.loss.teacher->card.at("ensemble");
+  opt_.recipe["teacher"] = entry;
+  spdlog::info("distilling {} (weight {})", opt_.teacherFrom.string(), opt_.loss.distillWeight);
 }
 
 Trainer::~Trainer() = default;
@@ -361,6 +384,7 @@ StepStats Trainer::trainStep() {
   stats.allReduceSeconds = lastAllReduceSeconds_;
   stats.droppedOffscreen = result.droppedOffscreen;  // this rank's view of the batch, a diagnostic
   stats.offscreen = result.offscreen;
+  stats.distillation = result.distillation;
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   stats.samplesPerSecond = opt_.batchSize / std::max(seconds, 1e-9);  // per rank
   return stats;
@@ -699,6 +723,7 @@ TrainResult Trainer::run(Progress* progress, const CancelToken* cancel) {
     json line = {{"step", s.step}, {"loss", s.loss}, {"train_acc", s.accuracy}, {"lr", s.lr}, {"samples_per_s", s.samplesPerSecond}};
     if (s.offscreen) line["offscreen"] = *s.offscreen;
     if (s.droppedOffscreen) line["dropped_offscreen"] = *s.droppedOffscreen;
+    if (s.distillation) line["distillation"] = *s.distillation;
     if (opt_.distributed) {
       line["world_size"] = worldSize();  // samples_per_s is per rank
       line["allreduce_s"] = s.allReduceSeconds;  // includes waiting for the slowest rank

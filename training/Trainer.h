@@ -47,6 +47,10 @@ struct TrainOptions {
   SpectrogramMasks spectrogramMasks;
   std::filesystem::path initFrom;  // warm start: copy matching weights from this model folder
   std::string freeze;              // "", "vision" or "audio": that conv tower keeps its weights and BN statistics
+  // Contrastive AVOL-Net: an AVOL-Net or ensemble model folder to distil
+  // with loss.distillWeight; the trainer loads it into loss.teacher unless
+  // the caller already did (loadTeacher), and names it on the card.
+  std::filesystem::path teacherFrom;
   double timeLimitSeconds = 0;     // > 0: stop (and save) after this much training time
   nlohmann::json recipe = nlohmann::json::object();  // extra fields for the model card
   // Data-parallel training (null: one process). Every rank trains on its own
@@ -73,6 +77,12 @@ struct TrainOptions {
   int64_t dropHardestRampSteps = 0;
 };
 
+// The --teacher model folder, on options.device, for loss.teacher. Throws
+// UsageError unless `options` train a contrastive AVOL-Net with a positive
+// distillWeight, and Error naming the folder unless it holds an AVOL-Net or
+// an ensemble of them.
+std::shared_ptr<const nn::Model> loadTeacher(const std::filesystem::path& modelDir, const TrainOptions& options);
+
 struct StepStats {
   int64_t step = 0;  // 1-based index of the step just done
   double loss = 0, accuracy = 0, lr = 0, samplesPerSecond = 0;
@@ -81,6 +91,7 @@ struct StepStats {
   // alone, the gradients were reduced during backward).
   double allReduceSeconds = 0;
   std::optional<double> droppedOffscreen, offscreen;  // LossResult's diagnostic (--drop-hardest-pairs)
+  std::optional<double> distillation;                 // LossResult's distillation term (--teacher)
 };
 
 struct TrainResult {
@@ -139,6 +150,7 @@ class Trainer {
  private:
   void loadCheckpoint();
   void warmStart(const std::filesystem::path& modelDir);
+  void recordTeacher();
   void freezeTower();
   void keepFrozenTowerInEval();
   void appendMetrics(const nlohmann::json& line);

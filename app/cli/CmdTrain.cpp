@@ -31,11 +31,11 @@ namespace {
 struct TrainArgs {
   // tower and width: "" / 0 = the --init model's, else paper and 64; objective "" = avc.
   std::string data, scenes, arch = "avol", objective, out, device = "auto", init, similarity = "auto", tower;
-  std::string freeze, cache = data::ClipDiskCache::defaultDir().string();
+  std::string freeze, teacher, cache = data::ClipDiskCache::defaultDir().string();
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0, similarAudio = 0;
   double dropHardest = 0;
   int64_t dropHardestRamp = 0;
-  double weightAverageDecay = 0;
+  double weightAverageDecay = 0, distillWeight = 1;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
@@ -171,6 +171,9 @@ void runTrain(TrainArgs a) {
   opt.dropHardestRampSteps = a.dropHardestRamp;
   if (a.weightAverageDecay < 0 || a.weightAverageDecay >= 1) throw UsageError("--weight-average-decay", "must be in [0, 1)");
   opt.weightAverageDecay = a.weightAverageDecay;
+  opt.teacherFrom = a.teacher;
+  opt.loss.distillWeight = a.distillWeight;
+  if (!a.teacher.empty()) opt.loss.teacher = training::loadTeacher(a.teacher, opt);  // before any data is read
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
   opt.bucketedAllReduce = training::parseAllReduce(a.parallel.allReduce);
@@ -314,6 +317,12 @@ CommandRegistration reg("train", [](CLI::App& app) {
                   "Fine-tune / warm start: copy the weights of this model folder, e.g. resources/models/avol (same width "
                   "and towers; another arch lends only its conv towers)");
   cmd->add_option("--freeze", args->freeze, "Fine-tuning: keep this conv tower fixed (vision | audio)");
+  auto* teacher = cmd->add_option("--teacher", args->teacher,
+                                  "Contrastive AVOL-Net: also learn to answer like this AVOL-Net or ensemble folder "
+                                  "(distillation of which audio goes with which frame, and where in the frame)");
+  cmd->add_option("--distill-weight", args->distillWeight, "Weight of the --teacher's term in the loss")
+      ->capture_default_str()
+      ->needs(teacher);
   cmd->add_option("--cache", args->cache, "Folder keeping decoded clips between runs (safe to delete)")->capture_default_str();
   cmd->add_flag("--no-cache", args->noCache, "Decode the videos without reading or writing the clip cache");
   cmd->add_option("--similarity", args->similarity, "AVOL-Net region/audio comparison: auto (cosine for contrastive, dot for avc) | dot | cosine")

@@ -3,6 +3,7 @@
 // are skipped and listed, the split is written next to the model, a second
 // run reads the clip cache, and --init fine-tunes from a model folder.
 #include "core/common/AtomicFile.h"
+#include "core/common/Paths.h"
 #include "core/data/MediaFolder.h"
 #include "core/nn/Model.h"
 #include "tests/support/Fixtures.h"
@@ -151,6 +152,25 @@ class TestCliTrainFolder : public QObject {
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.find("--no-frame-grid-fix") != std::string::npos && r.err.find("--data only") != std::string::npos,
              r.err.c_str());
+    QVERIFY(!std::filesystem::exists(out));
+  }
+
+  // --teacher is checked before any video is decoded or anything written.
+  void aWrongTeacherIsRefusedBeforeTraining() {
+    const auto dir = makeFolder();
+    const auto out = test::freshTempDir("train-folder-teacher") / "out";
+    const auto ave = resourceDir() / "models" / "ave";
+    test::ProcessResult r = train({"--data", qs(dir), "--objective", "contrastive", "--teacher", qs(ave), "--out", qs(out), "--no-cache"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.find(ave.string()) != std::string::npos && r.err.find("--teacher takes an AVOL-Net") != std::string::npos,
+             r.err.c_str());
+    QVERIFY2(r.err.find("skipped") == std::string::npos, r.err.c_str());  // no video was looked at
+    r = train({"--data", qs(dir), "--teacher", qs(resourceDir() / "models" / "avol"), "--out", qs(out), "--no-cache"});
+    QCOMPARE(r.exitCode, 2);  // the paper's avc objective has no batch of answers to match
+    QVERIFY2(r.err.find("--teacher") != std::string::npos && r.err.find("contrastive") != std::string::npos, r.err.c_str());
+    r = train({"--data", qs(dir), "--distill-weight", "2", "--out", qs(out), "--no-cache"});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.find("--distill-weight") != std::string::npos && r.err.find("--teacher") != std::string::npos, r.err.c_str());
     QVERIFY(!std::filesystem::exists(out));
   }
 

@@ -1,5 +1,6 @@
 // Trainer: learning-rate schedule, contrastive masking on a hand-made case,
-// exact resume, and a tiny AVOL-Net that learns a real correspondence.
+// exact resume, a tiny AVOL-Net that learns a real correspondence, and
+// distillation from a teacher.
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
 #include "core/nn/L3Net.h"
@@ -341,6 +342,91 @@ class TestTraining : public QObject {
     QVERIFY(!droppedAtStep.front());  // fraction 0
     QVERIFY(droppedAtStep.back());    // 0.25 * 7 / 8 of 16 pairs: 4 left out
     QCOMPARE(nn::loadModel(root / "r", "cpu").card.at("recipe").at("drop_hardest_ramp_steps").get<int64_t>(), int64_t(8));
+  }
+
+  void distillationPullsTowardsTheTeacher() {
+    // B x B x P cosines: a student equal to its teacher has nothing to
+    // learn; any other has, and its gradient steps close the gap.
+    torch::manual_seed(3);
+    const auto teacher = torch::rand({4, 4, 6}) * 2 - 1;
+    const auto ids = torch::tensor({0, 0, 1, 2});  // frames 0 and 1 hold pieces of one recording
+    const auto same = training::distillationPairLosses(teacher.clone(), teacher, ids, 0.1);
+    QCOMPARE(same.sizes().vec(), (std::vector<int64_t>{4}));
+    QVERIFY2(same.abs().max().item<double>() < 1e-5, std::to_string(same.abs().max().item<double>()).c_str());
+    auto student = (torch::rand({4, 4, 6}) * 2 - 1).requires_grad_();
+    const auto before = training::distillationPairLosses(student, teacher, ids, 0.1);
+    QVERIFY((before > 0).all().item<bool>());
+    // The pieces of one recording are not told apart, as in contrastivePairLosses.
+    {
+      torch::NoGradGuard noGrad;
+      auto moved = student.detach().clone();
+      moved.select(0, 0).select(0, 1).add_(5);
+      QVERIFY(torch::allclose(training::distillationPairLosses(moved, teacher, ids, 0.1), before, 1e-5, 1e-6));
+    }
+    torch::optim::SGD sgd({student}, 0.05);
+    for (int i = 0; i < 300; ++i) {
+      sgd.zero_grad();
+      training::distillationPairLosses(student, teacher, ids, 0.1).mean().backward();
+      sgd.step();
+    }
+    const double after = training::distillationPairLosses(student, teacher, ids, 0.1).mean().item<double>();
+    qInfo("distillation loss %.4f -> %.4f", before.mean().item<double>(), after);
+    QVERIFY(after < 0.1 * before.mean().item<double>());
+  }
+
+  void distilledAvolNamesItsTeacher() {
+    const auto root = test::freshTempDir("train");
+    test::SyntheticAvSource teacherData(61), studentData(62);  // studentData: the refusals below
+    auto teach = test::tinyTrainOptions(root / "teacher", 60, 16, nn::Arch::Avol, training::Objective::Contrastive);
+    teach.net.similarity = nn::Similarity::Cosine;
+    training::Trainer(teach, teacherData).run();
+
+    // The same student with a negligible weight: the term is measured, not learnt.
+    auto distilTerms = [&](const fs::path& out, double weight) {
+      auto opts = test::tinyTrainOptions(out, 40, 16, nn::Arch::Avol, training::Objective::Contrastive);
+      opts.net.similarity = nn::Similarity::Cosine;
+      opts.teacherFrom = root / "teacher";
+      opts.loss.distillWeight = weight;
+      test::SyntheticAvSource studentData(62);
+      training::Trainer(opts, studentData).run();
+      std::vector<double> terms;
+      std::ifstream in(out / "metrics.jsonl");
+      for (std::string line; std::getline(in, line);)
+        if (const auto j = nlohmann::json::parse(line); j.contains("distillation")) terms.push_back(j["distillation"].get<double>());
+      return terms;
+    };
+    const auto distilled = distilTerms(root / "student", 2), control = distilTerms(root / "control", 1e-9);
+    const auto recipe = nn::loadModel(root / "student", "cpu").card.at("recipe");
+    QCOMPARE(recipe.at("teacher").at("path").get<std::string>(), fs::absolute(root / "teacher").lexically_normal().string());
+    QCOMPARE(recipe.at("teacher").at("distill_weight").get<double>(), 2.0);
+    QCOMPARE(distilled.size(), size_t(40));
+    auto lastFive = [](const std::vector<double>& t) { return (t[35] + t[36] + t[37] + t[38] + t[39]) / 5; };
+    qInfo("distillation term over the last 5 steps: %.4f distilled, %.4f without its weight (first step %.4f)", lastFive(distilled),
+          lastFive(control), distilled[0]);
+    QVERIFY(lastFive(distilled) < 0.5 * lastFive(control));
+
+    // Refused: a teacher that is not an AVOL-Net, a student that is not a
+    // contrastive AVOL-Net, a weight that is not positive.
+    auto ave = test::tinyTrainOptions(root / "ave", 1, 8, nn::Arch::Ave, training::Objective::Contrastive);
+    training::Trainer(ave, teacherData).run();
+    auto opts = test::tinyTrainOptions(root / "x", 1, 16, nn::Arch::Avol, training::Objective::Contrastive);
+    opts.teacherFrom = root / "teacher";
+    opts.loss.distillWeight = 1;
+    auto wrongTeacher = opts;
+    wrongTeacher.teacherFrom = root / "ave";
+    try {
+      training::Trainer t(wrongTeacher, studentData);
+      QFAIL("an AVE-Net teacher was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find((root / "ave").string()) != std::string::npos, e.what());
+    }
+    auto avc = opts;
+    avc.loss.objective = training::Objective::Avc;
+    QVERIFY_THROWS_EXCEPTION(UsageError, training::loadTeacher(root / "teacher", avc));
+    auto zero = opts;
+    zero.loss.distillWeight = 0;
+    QVERIFY_THROWS_EXCEPTION(UsageError, training::loadTeacher(root / "teacher", zero));
+    QVERIFY(!fs::exists(root / "x"));
   }
 
   void contrastiveAveGetsAFittedDistanceHead() {
