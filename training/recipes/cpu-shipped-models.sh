@@ -10,6 +10,8 @@
 #      asset pack (out/scenes-scratch.sspack), an AVE-Net on it, a 3,454-step
 #      AVOL-Net from its towers, and `ensemble` of that with the shipped
 #      AVOL-Net into RUN/avol-ensemble (about 75 minutes more on 2 cores)
+#   9. with ENSEMBLE=1 too: RUN/avol-distilled, one AVOL-Net that learns to
+#      answer like that ensemble (`train --teacher`; about 37 minutes more)
 #
 #   nohup bash training/recipes/cpu-shipped-models.sh > out/cpu-run.log 2>&1 &
 #   bash training/recipes/cpu-shipped-models.sh --resume    # after a stop, a kill -9 or on a new machine
@@ -23,8 +25,8 @@
 # Environment: RUN (run folder), PACK, DEST (default resources/models), the
 # budgets AVE_STEPS / AVOL_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default:
 # all cores), TRAIN_ARGS (extra `train` options for every stage, e.g.
-# --vary-instances), and for stage 8 ENSEMBLE=1, LARGE_PACK and
-# ENSEMBLE_AVOL_STEPS (default 3454).
+# --vary-instances), and for stages 8 and 9 ENSEMBLE=1, LARGE_PACK and
+# ENSEMBLE_AVOL_STEPS (default 3454, the budget of both 3,454-step stages).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RESUME=0; SHIP_ONLY=0
@@ -184,10 +186,19 @@ if [ "${ENSEMBLE:-0}" = 1 ]; then
   PACK="$LARGE_PACK" train ave-largest-pack ave contrastive "$AVE_STEPS" --lr 3e-4 --warmup 100
   PACK="$LARGE_PACK" train avol-largest-pack avol contrastive "$ENSEMBLE_AVOL_STEPS" --lr 3e-4 --warmup 100 \
       --init "$RUN/ave-largest-pack" --drop-hardest-pairs 0.25 --weight-average-decay 0.999
-  if [ -f "$DEST/avol/card.json" ] && [ -f "$RUN/avol-largest-pack/done.json" ]; then
-    "$CLI" ensemble --model "$DEST/avol" --model "$RUN/avol-largest-pack" --out "$RUN/avol-ensemble"
+  # The first member is the AVOL stage itself (the weights shipped in DEST/avol).
+  if [ -f "$RUN/avol/done.json" ] && [ -f "$RUN/avol-largest-pack/done.json" ]; then
+    [ -f "$RUN/avol-ensemble/card.json" ] || "$CLI" ensemble --model "$RUN/avol" --model "$RUN/avol-largest-pack" --out "$RUN/avol-ensemble"
   else
-    echo "cpu-recipe: ensemble not made yet (needs the shipped AVOL-Net and a finished avol-largest-pack)"
+    echo "cpu-recipe: ensemble not made yet (needs finished avol and avol-largest-pack stages)"
+  fi
+  # 9. Distillation (README, Distilling the ensemble): the AVOL stage trained
+  # on for the same 3,454 steps on the largest pack, matching the ensemble's
+  # answers (which audio goes with which frame, and where in the frame) as
+  # well as the true pairs: one network, one forward pass per frame.
+  if [ -f "$RUN/avol-ensemble/card.json" ]; then
+    PACK="$LARGE_PACK" train avol-distilled avol contrastive "$ENSEMBLE_AVOL_STEPS" --lr 3e-4 --warmup 100 \
+        --init "$RUN/avol" --teacher "$RUN/avol-ensemble" --drop-hardest-pairs 0.25 --weight-average-decay 0.999
   fi
 fi
 echo "cpu-recipe: done in $(( $(date +%s) - T0 )) s this session"
