@@ -5,7 +5,8 @@
 // stays weaker than where the source is visible. Skipped (with a message)
 // only when no model is bundled. The committed ensemble folder
 // (training/runs/ensembles) is held to the same ground truth, loaded through
-// the same MapModel the viewer uses.
+// the same MapModel the viewer uses, and so is the AVOL-Net distilled from
+// it (training/runs/distillation).
 #include "core/data/Dataset.h"
 #include "core/engine/MapModel.h"
 #include "core/media/MediaReader.h"
@@ -80,6 +81,11 @@ class TestBundledModel : public QObject {
     const fs::path modelDir = kSource / "training/runs/ensembles/avol-shipped-and-largest-pack";
     if (!fs::exists(modelDir / "card.json")) QSKIP("no committed ensemble in training/runs/ensembles");
     checkDemo(modelDir, "the committed ensemble");
+  }
+  void distilledModelLocalizesTheDemoToo() {
+    const fs::path modelDir = kSource / "training/runs/distillation/avol-seed1";
+    if (!fs::exists(modelDir / "card.json")) QSKIP("no committed distilled AVOL-Net in training/runs/distillation");
+    checkDemo(modelDir, "the distilled AVOL-Net");
   }
 };
 
