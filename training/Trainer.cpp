@@ -627,6 +627,16 @@ void Trainer::loadCheckpoint() {
                                   std::to_string(state.value("width", 0)) + ", objective " + state.value("objective", "?") +
                                   ": resume with the same options");
   const nn::Model saved = nn::loadModel(dir / "model", "cpu");
+  // A distillation resumed without its teacher (or a plain run with one)
+  // would silently train on another objective.
+  const json* savedTeacher = saved.card.is_object() && saved.card.contains("recipe") && saved.card["recipe"].contains("teacher")
+                                 ? &saved.card["recipe"]["teacher"]
+                                 : nullptr;
+  if (savedTeacher && opt_.teacherFrom.empty())
+    throw Error(dir.string(), "the checkpoint was trained with --teacher " + savedTeacher->value("path", std::string("?")) +
+                                  ": resume with it");
+  if (!savedTeacher && !opt_.teacherFrom.empty())
+    throw Error(dir.string(), "the checkpoint was trained without a teacher: resume without --teacher");
   // A resumed fine-tune still names its base model on the card.
   if (saved.card.is_object() && saved.card.contains("recipe"))
     for (const char* key : {"init", "base_model"})

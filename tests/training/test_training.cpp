@@ -404,6 +404,20 @@ class TestTraining : public QObject {
     qInfo("distillation term over the last 5 steps: %.4f distilled, %.4f without its weight (first step %.4f)", lastFive(distilled),
           lastFive(control), distilled[0]);
     QVERIFY(lastFive(distilled) < 0.5 * lastFive(control));
+    // Resumed, a distillation keeps its teacher and a plain run gets none.
+    for (const auto& [run, teacher] : {std::pair{root / "student", fs::path()}, std::pair{root / "teacher", root / "student"}}) {
+      auto again = test::tinyTrainOptions(run, 41, 16, nn::Arch::Avol, training::Objective::Contrastive);
+      again.net.similarity = nn::Similarity::Cosine;
+      again.resume = true;
+      again.teacherFrom = teacher;
+      again.loss.distillWeight = 1;
+      try {
+        training::Trainer t(again, teacherData);
+        QFAIL("a resume that changes the teacher was accepted");
+      } catch (const Error& e) {
+        QVERIFY2(std::string(e.what()).find("teacher") != std::string::npos, e.what());
+      }
+    }
 
     // Refused: a teacher that is not an AVOL-Net, a student that is not a
     // contrastive AVOL-Net, a weight that is not positive.
