@@ -554,6 +554,8 @@ json Trainer::card() const {
     recipe["weight_average_since_step"] = averagedSince_;  // > 0: added on a --resume at that step
   }
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
+  // Mixed precision changes the numbers a run produces (this session's setting).
+  recipe["autocast"] = cuda_ || cpuBf16() ? "bf16" : "off";
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
                                {"world_size", worldSize()},

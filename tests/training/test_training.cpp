@@ -457,9 +457,17 @@ class TestTraining : public QObject {
     auto opts = test::tinyTrainOptions(root / "c", 3, 8);
     opts.net.arch = nn::Arch::Ave;
     opts.loss.objective = training::Objective::Contrastive;
-    training::Trainer trainer(opts, train);
-    const auto r = trainer.run();
-    QVERIFY(std::isfinite(r.loss));
+    // The card says whether bf16 autocast (SOUNDSPOT_CPU_BF16=1) made the numbers.
+    for (const bool bf16 : {false, true}) {
+      if (bf16) qputenv("SOUNDSPOT_CPU_BF16", "1");
+      else qunsetenv("SOUNDSPOT_CPU_BF16");
+      opts.out = root / (bf16 ? "bf16" : "fp32");
+      training::Trainer trainer(opts, train);
+      const auto r = trainer.run();
+      QVERIFY(std::isfinite(r.loss));
+      QCOMPARE(nn::loadModel(opts.out, "cpu").card.at("recipe").at("autocast").get<std::string>(), std::string(bf16 ? "bf16" : "off"));
+    }
+    qunsetenv("SOUNDSPOT_CPU_BF16");
   }
 
   void l3PairScoresMatchItsForwardPass() {
