@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace soundspot::training {
 
@@ -124,10 +125,13 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
     auto reduce = [&](const torch::Tensor& losses) { return meanWithoutHighest(losses, settings.dropHardest, &dropped); };
     torch::Tensor similarity;
     if (auto avol = nn::avolNet(model)) {
-      const auto regions =
-          all(F::normalize(avol->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2));
-      const auto audio =
-          all(F::normalize(avol->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)));
+      // Unit-length regions (B x C x P) and audio embeddings (B x C) of a network, gathered across ranks.
+      auto unitEmbeddings = [&](nn::AvolNet net) {
+        return std::pair{
+            all(F::normalize(net->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2)),
+            all(F::normalize(net->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)))};
+      };
+      const auto [regions, audio] = unitEmbeddings(avol);
       const auto notNegative = likelyFalseNegatives(audio);
       const auto perRegion = torch::einsum("icp,jc->ijp", {regions, audio});
       similarity = perRegion.amax(2);
@@ -136,12 +140,8 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
         torch::Tensor teacherPerRegion;
         {
           torch::NoGradGuard noGrad;
-          auto teacher = nn::avolNet(*settings.teacher);
-          const auto tRegions = all(
-              F::normalize(teacher->visualRegions(batch.images).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)).flatten(2));
-          const auto tAudio =
-              all(F::normalize(teacher->audioEmbedding(batch.spectrograms).to(torch::kFloat), F::NormalizeFuncOptions().dim(1)));
-          teacherPerRegion = torch::einsum("icp,jc->ijp", {tRegions, tAudio});
+          const auto [teacherRegions, teacherAudio] = unitEmbeddings(nn::avolNet(*settings.teacher));
+          teacherPerRegion = torch::einsum("icp,jc->ijp", {teacherRegions, teacherAudio});
         }
         const auto distill = distillationPairLosses(perRegion, teacherPerRegion, ids, temperature).mean();
         result.distillation = distill.item<double>();
