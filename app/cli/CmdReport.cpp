@@ -1,6 +1,7 @@
 // `soundspot-cli report`: evaluates the shipped models on the SoundSpot
-// Scenes benchmark (each test subset separately), keeps every report as JSON
-// and regenerates the README's results section from them.
+// Scenes benchmark (each test subset separately), keeps every report as JSON,
+// regenerates the README's results section from them and records the
+// headline figures in each model's card.
 #include "app/cli/Command.h"
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
@@ -28,7 +29,7 @@ struct ReportArgs {
   // The shortcut ablation: [WITH,]WITHOUT the frame-grid fix; with one folder
   // the shipped AVE-Net stands for "with".
   std::vector<std::string> ablation;
-  bool fromJson = false;
+  bool fromJson = false, cards = true;
 };
 
 // The models a report covers, by name: the three shipped ones and the ablation.
@@ -58,6 +59,48 @@ std::string commandsText(const ReportArgs& a) {
   if (!a.models.empty()) c << " --models " << a.models;
   c << "\n";
   return c.str();
+}
+
+// The figures a reader of a model card looks for first, per subset, with
+// the command that measured them; the full reports stay in resultsDir.
+nlohmann::json cardFigures(const nlohmann::json& report) {
+  nlohmann::json f = nlohmann::json::object();
+  for (const char* key : {"avc_accuracy", "instants", "ndcg30", "ndcg30_random", "ndcg30_l3_cca"})
+    if (report.contains(key)) f[key] = report[key];
+  if (report.contains("localization")) {
+    const auto& loc = report["localization"];
+    for (const char* key : {"pointing_accuracy", "pointing_interval95_by_class", "object_baseline", "center_baseline",
+                            "peak_on_background", "mismatch_auroc"})
+      if (loc.contains(key)) f[key] = loc[key];
+  }
+  return f;
+}
+
+// Writes "benchmark" into the card of each shipped model (not the ablation's):
+// the card then says how good the model is, not only how it was made.
+void recordInCards(const ReportArgs& a, const std::vector<std::pair<std::string, fs::path>>& models,
+                   const nlohmann::json& results) {
+  // Every card is read before any is written: a damaged one changes none.
+  std::vector<std::pair<fs::path, nlohmann::json>> cards;
+  for (const auto& [name, dir] : models) {
+    if (name != "avol" && name != "ave" && name != "l3") continue;
+    const fs::path cardFile = dir / "card.json";
+    try {
+      cards.emplace_back(cardFile, nlohmann::json::parse(readFile(cardFile)));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(cardFile.string(), std::string("is not valid JSON (") + e.what() + ")");
+    }
+    const std::string command = commandsText(a);
+    nlohmann::json bench = {{"dataset", "SoundSpot Scenes test (docs/SCENES.md)"},
+                            {"command", command.substr(0, command.find('\n'))},
+                            {"reports", a.resultsDir}};
+    for (const auto& subset : a.subsets) bench[subset] = cardFigures(results[subset][name]);
+    cards.back().second["benchmark"] = bench;
+  }
+  for (const auto& [cardFile, card] : cards) {
+    writeFileAtomically(cardFile, card.dump(2) + "\n");
+    spdlog::info("report: benchmark figures recorded in {}", cardFile.string());
+  }
 }
 
 void runReport(const ReportArgs& a) {
@@ -102,6 +145,7 @@ void runReport(const ReportArgs& a) {
       }
     }
   }
+  if (a.cards) recordInCards(a, models, results);
   const std::string section = eval::resultsMarkdown(results, commandsText(a));
   if (!a.readme.empty()) {
     const std::string before = fs::exists(a.readme) ? readFile(a.readme) : std::string();
@@ -127,6 +171,7 @@ CommandRegistration reg("report", [](CLI::App& app) {
   cmd->add_option("--readme", a->readme, "Document whose results section is rewritten ('' = none)")->capture_default_str();
   cmd->add_option("--device", a->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_flag("--from-json", a->fromJson, "Only re-render from the JSON reports already in --results-dir");
+  cmd->add_flag("!--no-cards", a->cards, "Leave the models' card.json as they are (default: record the figures in them)");
   cmd->callback([a] { runReport(*a); });
 });
 
