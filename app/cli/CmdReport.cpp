@@ -29,7 +29,7 @@ struct ReportArgs {
   // The shortcut ablation: [WITH,]WITHOUT the frame-grid fix; with one folder
   // the shipped AVE-Net stands for "with".
   std::vector<std::string> ablation;
-  bool fromJson = false, cards = true;
+  bool fromJson = false, noCards = false;
 };
 
 // The models a report covers, by name: the three shipped ones and the ablation.
@@ -145,7 +145,7 @@ void runReport(const ReportArgs& a) {
       }
     }
   }
-  if (a.cards) recordInCards(a, models, results);
+  if (!a.noCards) recordInCards(a, models, results);
   const std::string section = eval::resultsMarkdown(results, commandsText(a));
   if (!a.readme.empty()) {
     const std::string before = fs::exists(a.readme) ? readFile(a.readme) : std::string();
@@ -171,7 +171,7 @@ CommandRegistration reg("report", [](CLI::App& app) {
   cmd->add_option("--readme", a->readme, "Document whose results section is rewritten ('' = none)")->capture_default_str();
   cmd->add_option("--device", a->device, "auto | cpu | cuda")->capture_default_str();
   cmd->add_flag("--from-json", a->fromJson, "Only re-render from the JSON reports already in --results-dir");
-  cmd->add_flag("!--no-cards", a->cards, "Leave the models' card.json as they are (default: record the figures in them)");
+  cmd->add_flag("--no-cards", a->noCards, "Leave the models' card.json as they are (default: record the figures in them)");
   cmd->callback([a] { runReport(*a); });
 });
 
