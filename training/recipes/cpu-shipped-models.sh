@@ -11,7 +11,8 @@
 #      AVOL-Net from its towers, and `ensemble` of that with the shipped
 #      AVOL-Net into RUN/avol-ensemble (about 75 minutes more on 2 cores)
 #   9. with ENSEMBLE=1 too: RUN/avol-distilled, one AVOL-Net that learns to
-#      answer like that ensemble (`train --teacher`; about 37 minutes more)
+#      answer like that ensemble (`train --teacher`; about 20 minutes more with
+#      bf16), shipped as DEST/avol in place of stage 5's (the shipped one)
 #
 #   nohup bash training/recipes/cpu-shipped-models.sh > out/cpu-run.log 2>&1 &
 #   bash training/recipes/cpu-shipped-models.sh --resume    # after a stop, a kill -9 or on a new machine
@@ -126,13 +127,17 @@ train avol avol contrastive "$AVOL_STEPS" --lr 3e-4 --warmup 100 --init "$RUN/av
 train l3 l3 contrastive "$L3_STEPS" --lr 3e-4 --warmup 100
 
 # The shipped folders: weights and card of each stage, plus what produced them.
-# The card names the command with the budgets this run used.
-COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
-python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" "$COMMAND" <<'PY'
+# The card names the command with the budgets this run used. AVOL-Net comes
+# from stage 9 once it has finished (ENSEMBLE=1), else from stage 5.
+COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }${ENSEMBLE:+ENSEMBLE=$ENSEMBLE }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
+ship() {
+  local avol_stage=avol
+  [ "${ENSEMBLE:-0}" = 1 ] && [ -f "$RUN/avol-distilled/done.json" ] && avol_stage=avol-distilled
+  python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" "$COMMAND" "$avol_stage" <<'PY'
 import json, pathlib, shutil, sys, os
-run, dest, hardware, commit, threads, command = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
+run, dest, hardware, commit, threads, command, avol_stage = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
 bench = json.loads((run / "bench-train.json").read_text())
-for arch, stage in (("avol", "avol"), ("ave", "ave-retrieval"), ("l3", "l3")):
+for arch, stage in (("avol", avol_stage), ("ave", "ave-retrieval"), ("l3", "l3")):
     src = run / stage
     if not (src / "card.json").exists():
         print(f"cpu-recipe: {arch} not trained yet, not shipped"); continue
@@ -151,6 +156,11 @@ for arch, stage in (("avol", "avol"), ("ave", "ave-retrieval"), ("l3", "l3")):
     # A stage stopped before its budget (--ship-only mid-run) says so.
     r["finished"] = (src / "done.json").exists()
     r["wall_seconds"] = r.get("train_seconds")
+    # Training time of every stage this model needs, from scratch.
+    feeds = {"avol": ["ave-retrieval", "avol"], "ave-retrieval": ["ave-retrieval"], "l3": ["l3"],
+             "avol-distilled": ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack", "avol-distilled"]}[stage]
+    r["stages_from_scratch"] = {s: json.loads((run / s / "card.json").read_text())["recipe"].get("train_seconds") for s in feeds}
+    r["wall_seconds_from_scratch"] = round(sum(v or 0 for v in r["stages_from_scratch"].values()), 1)
     r["bench"] = bench
     last_val = [m for m in metrics if "val_acc" in m]
     if last_val:
@@ -166,8 +176,10 @@ for arch, stage in (("avol", "avol"), ("ave", "ave-retrieval"), ("l3", "l3")):
     if (dest / arch).exists(): os.rename(dest / arch, old)
     os.rename(tmp, dest / arch)
     shutil.rmtree(old, ignore_errors=True)
-    print(f"cpu-recipe: {dest / arch}")
+    print(f"cpu-recipe: {dest / arch} (from {src})")
 PY
+}
+ship
 
 # 8. The ensemble (README, Ensembles): a second AVOL-Net whose pictures and
 # recordings differ from the first's misses different held-out instances.
@@ -199,6 +211,7 @@ if [ "${ENSEMBLE:-0}" = 1 ]; then
   if [ -f "$RUN/avol-ensemble/card.json" ]; then
     PACK="$LARGE_PACK" train avol-distilled avol contrastive "$ENSEMBLE_AVOL_STEPS" --lr 3e-4 --warmup 100 \
         --init "$RUN/avol" --teacher "$RUN/avol-ensemble" --drop-hardest-pairs 0.25 --weight-average-decay 0.999
+    ship  # the distilled AVOL-Net replaces stage 5's in DEST/avol
   fi
 fi
 echo "cpu-recipe: done in $(( $(date +%s) - T0 )) s this session"
