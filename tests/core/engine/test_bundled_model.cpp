@@ -1,12 +1,13 @@
-// The shipped AVOL-Net (resources/models/avol) on the bundled demo clip,
+// The shipped AVOL-Net (resources/models/avol, distilled from an ensemble by
+// the recipe's stage 9) on the bundled demo clip,
 // judged by the demo's own ground truth (resources/demo/dataset.json): at
 // most annotated instants with a visible sounding object the map peaks on
 // that object, and in the second whose sound comes from off-screen the map
 // stays weaker than where the source is visible. Skipped (with a message)
 // only when no model is bundled. The committed ensemble folder
 // (training/runs/ensembles) is held to the same ground truth, loaded through
-// the same MapModel the viewer uses, and so is the AVOL-Net distilled from
-// it (training/runs/distillation).
+// the same MapModel the viewer uses, and so is the first AVOL-Net distilled
+// from it by hand (training/runs/distillation).
 #include "core/data/Dataset.h"
 #include "core/engine/MapModel.h"
 #include "core/media/MediaReader.h"
