@@ -123,6 +123,7 @@ void MainWindow::connectActions() {
   connect(a.swapAudioAction, &QAction::triggered, this, &MainWindow::chooseAudioFile);
   connect(a.originalAudioAction, &QAction::triggered, this, &MainWindow::restoreOriginalAudio);
   connect(a.chooseModelAction, &QAction::triggered, this, &MainWindow::chooseModelDir);
+  connect(a.aboutModelAction, &QAction::triggered, this, &MainWindow::showModelCard);
   connect(a.trainAction, &QAction::triggered, this, [this] { showTrainingDialog(); });
   connect(actions_, &ViewerActions::viewModeChosen, this, [this](ViewMode mode) {
     picture_->setViewMode(mode);

@@ -103,6 +103,8 @@ class MainWindow : public QMainWindow {
   void chooseOpenFile();
   void chooseAudioFile();
   void chooseModelDir();
+  // Model ▸ About this model…: the loaded model's card as a short page (ModelCardSummary).
+  void showModelCard();
   void chooseExportFile();
 
   PictureView* picture_ = nullptr;

@@ -11,6 +11,7 @@
 #include "ui/AudioSwap.h"
 #include "ui/FileDialogs.h"
 #include "ui/MapController.h"
+#include "ui/ModelCardSummary.h"
 #include "ui/OverlayExportDialog.h"
 #include "ui/PlaybackController.h"
 #include "ui/RecentFilesMenu.h"
@@ -24,6 +25,7 @@
 
 #include <QAction>
 #include <QFileInfo>
+#include <QMessageBox>
 #include <QStatusBar>
 
 #include <spdlog/spdlog.h>
@@ -136,6 +138,28 @@ void MainWindow::chooseOpenFile() {
 void MainWindow::chooseAudioFile() {
   const QString path = askForAudioSource(this, playback_->mediaPath());
   if (!path.isEmpty()) swapAudio(path, 0);
+}
+
+void MainWindow::showModelCard() {
+  const QString dir = maps_->modelDir();
+  if (dir.isEmpty()) {
+    showError(tr("About this model"), tr("No model is loaded: Model ▸ Choose model folder… picks one."));
+    return;
+  }
+  QString page;
+  try {
+    page = modelCardSummaryHtml(dir);
+  } catch (const std::exception& e) {
+    showError(tr("About this model"), QString::fromStdString(e.what()));
+    return;
+  }
+  if (!showMessageBoxes_) return;
+  auto* box = new QMessageBox(QMessageBox::Information, tr("About this model"), page, QMessageBox::Ok, this);
+  box->setObjectName("modelCardBox");
+  box->setTextFormat(Qt::RichText);
+  box->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open();  // non-modal to the event loop, like the error boxes
 }
 
 void MainWindow::chooseModelDir() {

@@ -52,6 +52,8 @@ ViewerActions::ViewerActions(QMainWindow* window) : QObject(window), window_(win
   swapAudioAction = make(tr("&Swap audio…"), QKeySequence(tr("Ctrl+A")));
   originalAudioAction = make(tr("&Original audio"), QKeySequence(tr("Ctrl+R")));
   chooseModelAction = make(tr("Choose &model folder…"), QKeySequence(tr("Ctrl+M")));
+  aboutModelAction = make(tr("&About this model…"), QKeySequence());
+  aboutModelAction->setToolTip(tr("What the loaded model is, how it was trained and how it did on the benchmark"));
 
   makeChoiceGroups();
 
@@ -133,6 +135,7 @@ void ViewerActions::buildMenus(QAction* retrievalToggle) {
 
   QMenu* model = bar->addMenu(tr("&Model"));
   model->addAction(chooseModelAction);
+  model->addAction(aboutModelAction);
   QMenu* device = model->addMenu(tr("&Device"));
   device->addActions(devices_->actions());
 

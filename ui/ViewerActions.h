@@ -45,7 +45,7 @@ class ViewerActions : public QObject {
 
   QAction *openAction{}, *exportAction{}, *quitAction{}, *playAction{}, *stepBackAction{}, *stepForwardAction{},
       *backAction{}, *forwardAction{}, *muteAction{}, *swapAudioAction{}, *originalAudioAction{},
-      *chooseModelAction{}, *trainAction{};
+      *chooseModelAction{}, *aboutModelAction{}, *trainAction{};
   QMenu* recentMenu = nullptr;  // filled by RecentFilesMenu
   QSlider *volumeSlider{}, *opacitySlider{}, *thresholdSlider{};  // percent
 

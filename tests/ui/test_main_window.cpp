@@ -20,6 +20,7 @@
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QImage>
+#include <QMessageBox>
 #include <QStatusBar>
 #include <QSettings>
 #include <QSlider>
@@ -255,6 +256,29 @@ class TestMainWindow : public QObject {
     Q_EMIT w.retrievalPanel()->previewStarted(1);
     Q_EMIT w.retrievalPanel()->previewFinished();
     QVERIFY(!w.isPlaying());
+  }
+
+  void aboutThisModelShowsTheCard() {
+    MainWindow w;
+    QVERIFY(w.setModelDir(QString::fromStdString(modelDir_.string())));
+    w.show();
+    QAction* about = nullptr;
+    for (QAction* a : w.findChildren<QAction*>())
+      if (a->text() == "&About this model…") about = a;
+    QVERIFY(about);
+    about->trigger();
+    auto* box = w.findChild<QMessageBox*>("modelCardBox");
+    QVERIFY2(box, "Model ▸ About this model… showed no page");
+    QVERIFY2(box->text().contains("AVOL-Net") && box->text().contains("width 8"), qPrintable(box->text()));
+    box->close();
+    // A model folder that lost its card after loading: a message naming it.
+    w.setShowMessageBoxes(false);
+    const auto gone = dir_ / "card-gone";
+    std::filesystem::copy(modelDir_, gone, std::filesystem::copy_options::recursive);
+    QVERIFY(w.setModelDir(QString::fromStdString(gone.string())));
+    std::filesystem::remove(gone / "card.json");
+    about->trigger();
+    QVERIFY2(w.lastError().contains("card.json"), qPrintable(w.lastError()));
   }
 
   void errorsAreMessagesNotCrashes() {
