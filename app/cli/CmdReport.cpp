@@ -61,8 +61,8 @@ std::string commandsText(const ReportArgs& a) {
   return c.str();
 }
 
-// The figures a reader of a model card looks for first, per subset, with
-// the command that measured them; the full reports stay in resultsDir.
+// The figures a reader of a model card looks for first, of one subset; the
+// full report stays in resultsDir.
 nlohmann::json cardFigures(const nlohmann::json& report) {
   nlohmann::json f = nlohmann::json::object();
   for (const char* key : {"avc_accuracy", "instants", "ndcg30", "ndcg30_random", "ndcg30_l3_cca"})
@@ -74,6 +74,18 @@ nlohmann::json cardFigures(const nlohmann::json& report) {
       if (loc.contains(key)) f[key] = loc[key];
   }
   return f;
+}
+
+// "SoundSpot Scenes test (out/scenes-test)": the dataset's own name when its
+// dataset.json is at hand (a --from-json run may have none), and the folder.
+std::string benchmarkName(const std::string& bench) {
+  try {
+    const auto name = nlohmann::json::parse(readFile(fs::path(bench) / "dataset.json")).value("name", std::string());
+    if (!name.empty()) return name + " (" + bench + ")";
+  } catch (const std::exception&) {
+    // No readable dataset.json: the folder alone names it.
+  }
+  return bench;
 }
 
 // Writes "benchmark" into the card of each shipped model (not the ablation's):
@@ -91,7 +103,7 @@ void recordInCards(const ReportArgs& a, const std::vector<std::pair<std::string,
       throw Error(cardFile.string(), std::string("is not valid JSON (") + e.what() + ")");
     }
     const std::string command = commandsText(a);
-    nlohmann::json bench = {{"dataset", "SoundSpot Scenes test (docs/SCENES.md)"},
+    nlohmann::json bench = {{"dataset", benchmarkName(a.bench)},
                             {"command", command.substr(0, command.find('\n'))},
                             {"reports", a.resultsDir}};
     for (const auto& subset : a.subsets) bench[subset] = cardFigures(results[subset][name]);

@@ -51,8 +51,13 @@ class TestCliReport : public QObject {
     if (!fs::exists(kResults / "test-unseen/avol.json")) QSKIP("no committed reports in docs/results");
     const auto root = test::freshTempDir("report-cards");
     const auto models = makeModels(root);
+    // Only its name is read in a --from-json run.
+    fs::create_directories(root / "unused");
+    writeFileAtomically(root / "unused/dataset.json", json{{"name", "Tiny bench"}, {"clips", json::array()}}.dump());
     const auto r = report(root, {});
     QVERIFY2(r.exitCode == 0, r.err.c_str());
+    QCOMPARE(json::parse(readFile(models / "avol/card.json"))["benchmark"]["dataset"].get<std::string>(),
+             "Tiny bench (" + (root / "unused").string() + ")");
     const auto readme = readFile(root / "README.md");
     QVERIFY(readme.find("old") == std::string::npos);
     QVERIFY(readme.find("**Localization (AVOL-Net)**") != std::string::npos);
@@ -78,9 +83,14 @@ class TestCliReport : public QObject {
     const auto root = test::freshTempDir("report-no-cards");
     const auto models = makeModels(root);
     const auto before = readFile(models / "avol/card.json");
-    const auto r = report(root, {"--no-cards"});
+    auto r = report(root, {"--no-cards"});
     QVERIFY2(r.exitCode == 0, r.err.c_str());
     QCOMPARE(readFile(models / "avol/card.json"), before);
+    // Without a dataset.json at --bench the folder alone names the benchmark.
+    r = report(root, {});
+    QVERIFY2(r.exitCode == 0, r.err.c_str());
+    QCOMPARE(json::parse(readFile(models / "avol/card.json"))["benchmark"]["dataset"].get<std::string>(),
+             (root / "unused").string());
   }
 
   void aDamagedCardIsNamed() {
