@@ -119,6 +119,11 @@ struct LossSettings {
   // added with this weight to every pair's loss (null or 0: off).
   std::shared_ptr<const nn::Model> teacher;
   double distillWeight = 0;
+  // The temperature of both distributions in the distillation term (0: the
+  // contrastive temperature). A higher one also passes on how the teacher
+  // ranks the wrong answers; the term is then scaled by (T / temperature)^2
+  // so that its gradients keep their size (Hinton et al., 2015).
+  double distillTemperature = 0;
 };
 LossResult computeLoss(const nn::Model& model, const LossSettings& settings, const data::AvcBatch& batch,
                        const GatherFn& gather = nullptr);

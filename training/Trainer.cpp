@@ -251,6 +251,8 @@ std::shared_ptr<const nn::Model> loadTeacher(const fs::path& modelDir, const Tra
     throw UsageError("--teacher", "distils into AVOL-Net trained with --objective contrastive");
   if (!(options.loss.distillWeight > 0) || !std::isfinite(options.loss.distillWeight))
     throw UsageError("--distill-weight", "must be a positive number");
+  if (!(options.loss.distillTemperature >= 0) || !std::isfinite(options.loss.distillTemperature))
+    throw UsageError("--distill-temperature", "must be a positive number (0: the contrastive temperature)");
   auto teacher = std::make_shared<nn::Model>(nn::loadModel(modelDir, options.device));  // eval mode, kept so
   if (!nn::avolNet(*teacher))
     throw Error(modelDir.string(),
@@ -260,6 +262,7 @@ std::shared_ptr<const nn::Model> loadTeacher(const fs::path& modelDir, const Tra
 
 void Trainer::recordTeacher() {
   json entry = {{"path", fs::absolute(opt_.teacherFrom).lexically_normal().string()}, {"distill_weight", opt_.loss.distillWeight}};
+  if (opt_.loss.distillTemperature > 0) entry["distill_temperature"] = opt_.loss.distillTemperature;
   if (nn::isEnsembleCard(opt_.loss.teacher->card)) entry["ensemble"] = opt_.loss.teacher->card.at("ensemble");
   opt_.recipe["teacher"] = entry;
   spdlog::info("distilling {} (weight {})", opt_.teacherFrom.string(), opt_.loss.distillWeight);

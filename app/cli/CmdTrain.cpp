@@ -35,7 +35,7 @@ struct TrainArgs {
   int64_t steps = 1000, batch = 16, valEvery = 0, checkpointEvery = 500, warmup = 0, similarAudio = 0;
   double dropHardest = 0;
   int64_t dropHardestRamp = 0;
-  double weightAverageDecay = 0, distillWeight = 1;
+  double weightAverageDecay = 0, distillWeight = 1, distillTemperature = 0;
   double lr = 0 /* auto */, temperature = 0.07, timeLimit = 0, globalWeight = 0, checkpointMinutes = 10;
   int width = 0, dataWorkers = 0;
   DataParallelArgs parallel;
@@ -173,6 +173,7 @@ void runTrain(TrainArgs a) {
   opt.weightAverageDecay = a.weightAverageDecay;
   opt.teacherFrom = a.teacher;
   opt.loss.distillWeight = a.distillWeight;
+  opt.loss.distillTemperature = a.distillTemperature;
   if (!a.teacher.empty()) opt.loss.teacher = training::loadTeacher(a.teacher, opt);  // before any data is read
   opt.timeLimitSeconds = a.timeLimit;
   opt.distributed = dist;
@@ -321,6 +322,11 @@ CommandRegistration reg("train", [](CLI::App& app) {
                                   "Contrastive AVOL-Net: also learn to answer like this AVOL-Net or ensemble folder "
                                   "(distillation of which audio goes with which frame, and where in the frame)");
   cmd->add_option("--distill-weight", args->distillWeight, "Weight of the --teacher's term in the loss")
+      ->capture_default_str()
+      ->needs(teacher);
+  cmd->add_option("--distill-temperature", args->distillTemperature,
+                  "Temperature of the --teacher's term (0: the contrastive --temperature; higher passes on more of how "
+                  "the teacher ranks the wrong answers)")
       ->capture_default_str()
       ->needs(teacher);
   cmd->add_option("--cache", args->cache, "Folder keeping decoded clips between runs (safe to delete)")->capture_default_str();

@@ -440,7 +440,35 @@ class TestTraining : public QObject {
     auto zero = opts;
     zero.loss.distillWeight = 0;
     QVERIFY_THROWS_EXCEPTION(UsageError, training::loadTeacher(root / "teacher", zero));
+    auto belowZero = opts;
+    belowZero.loss.distillTemperature = -0.1;
+    QVERIFY_THROWS_EXCEPTION(UsageError, training::loadTeacher(root / "teacher", belowZero));
     QVERIFY(!fs::exists(root / "x"));
+
+    // A distillation temperature of its own is recorded; 0 means the
+    // contrastive temperature (the same first term as giving it explicitly:
+    // same student, teacher and batch), and another one changes the term.
+    auto firstTerm = [&](const fs::path& out, double distillTemperature) {
+      auto o = test::tinyTrainOptions(out, 1, 16, nn::Arch::Avol, training::Objective::Contrastive);
+      o.net.similarity = nn::Similarity::Cosine;
+      o.teacherFrom = root / "teacher";
+      o.loss.distillWeight = 1;
+      o.loss.distillTemperature = distillTemperature;
+      test::SyntheticAvSource data(62);
+      training::Trainer(o, data).run();
+      std::ifstream in(out / "metrics.jsonl");
+      for (std::string line; std::getline(in, line);)
+        if (const auto j = nlohmann::json::parse(line); j.contains("distillation")) return j["distillation"].get<double>();
+      return -1.0;
+    };
+    const double atContrastive = firstTerm(root / "t-default", 0), explicitly = firstTerm(root / "t-same", 0.07),
+                 warm = firstTerm(root / "t-warm", 0.2);
+    qInfo("first distillation term: %.4f at the contrastive temperature, %.4f at 0.2 (times (0.2 / 0.07)^2)", atContrastive, warm);
+    QVERIFY(atContrastive > 0 && warm > 0);
+    QCOMPARE(explicitly, atContrastive);
+    QVERIFY(std::abs(warm - atContrastive) > 1e-3 * atContrastive);
+    QCOMPARE(nn::loadModel(root / "t-warm", "cpu").card.at("recipe").at("teacher").at("distill_temperature").get<double>(), 0.2);
+    QVERIFY(!nn::loadModel(root / "t-default", "cpu").card.at("recipe").at("teacher").contains("distill_temperature"));
   }
 
   void contrastiveAveGetsAFittedDistanceHead() {
