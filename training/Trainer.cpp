@@ -265,7 +265,8 @@ void Trainer::recordTeacher() {
   if (opt_.loss.distillTemperature > 0) entry["distill_temperature"] = opt_.loss.distillTemperature;
   if (nn::isEnsembleCard(opt_.loss.teacher->card)) entry["ensemble"] = opt_.loss.teacher->card.at("ensemble");
   opt_.recipe["teacher"] = entry;
-  spdlog::info("distilling {} (weight {})", opt_.teacherFrom.string(), opt_.loss.distillWeight);
+  spdlog::info("distilling {} (weight {}, temperature {})", opt_.teacherFrom.string(), opt_.loss.distillWeight,
+               opt_.loss.distillTemperature > 0 ? opt_.loss.distillTemperature : opt_.loss.temperature);
 }
 
 Trainer::~Trainer() = default;
