@@ -643,6 +643,9 @@ void Trainer::loadCheckpoint() {
                                   ": resume with it");
   if (!savedTeacher && !opt_.teacherFrom.empty())
     throw Error(dir.string(), "the checkpoint was trained without a teacher: resume without --teacher");
+  if (savedTeacher && savedTeacher->value("distill_temperature", 0.0) != opt_.loss.distillTemperature)
+    throw Error(dir.string(), "the checkpoint was distilled with --distill-temperature " +
+                                  fmt::format("{}", savedTeacher->value("distill_temperature", 0.0)) + ": resume with it");
   // A resumed fine-tune still names its base model on the card.
   if (saved.card.is_object() && saved.card.contains("recipe"))
     for (const char* key : {"init", "base_model"})

@@ -469,6 +469,19 @@ class TestTraining : public QObject {
     QVERIFY(std::abs(warm - atContrastive) > 1e-3 * atContrastive);
     QCOMPARE(nn::loadModel(root / "t-warm", "cpu").card.at("recipe").at("teacher").at("distill_temperature").get<double>(), 0.2);
     QVERIFY(!nn::loadModel(root / "t-default", "cpu").card.at("recipe").at("teacher").contains("distill_temperature"));
+    // A resume keeps the temperature it was distilled at.
+    auto colder = test::tinyTrainOptions(root / "t-warm", 2, 16, nn::Arch::Avol, training::Objective::Contrastive);
+    colder.net.similarity = nn::Similarity::Cosine;
+    colder.resume = true;
+    colder.teacherFrom = root / "teacher";
+    colder.loss.distillWeight = 1;
+    try {
+      test::SyntheticAvSource data(62);
+      training::Trainer t(colder, data);
+      QFAIL("a resume at another distillation temperature was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("--distill-temperature 0.2") != std::string::npos, e.what());
+    }
   }
 
   void contrastiveAveGetsAFittedDistanceHead() {
