@@ -143,7 +143,7 @@ LossResult computeLoss(const nn::Model& model, const LossSettings& settings, con
           const auto [teacherRegions, teacherAudio] = unitEmbeddings(nn::avolNet(*settings.teacher));
           teacherPerRegion = torch::einsum("icp,jc->ijp", {teacherRegions, teacherAudio});
         }
-        const double t = settings.distillTemperature > 0 ? settings.distillTemperature : temperature;
+        const double t = settings.distillationTemperature();
         const auto distill = distillationPairLosses(perRegion, teacherPerRegion, ids, t).mean() * ((t / temperature) * (t / temperature));
         result.distillation = distill.item<double>();
         result.loss = result.loss + settings.distillWeight * distill;

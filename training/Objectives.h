@@ -124,6 +124,7 @@ struct LossSettings {
   // ranks the wrong answers; the term is then scaled by (T / temperature)^2
   // so that its gradients keep their size (Hinton et al., 2015).
   double distillTemperature = 0;
+  double distillationTemperature() const { return distillTemperature > 0 ? distillTemperature : temperature; }
 };
 LossResult computeLoss(const nn::Model& model, const LossSettings& settings, const data::AvcBatch& batch,
                        const GatherFn& gather = nullptr);

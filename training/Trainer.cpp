@@ -266,7 +266,7 @@ void Trainer::recordTeacher() {
   if (nn::isEnsembleCard(opt_.loss.teacher->card)) entry["ensemble"] = opt_.loss.teacher->card.at("ensemble");
   opt_.recipe["teacher"] = entry;
   spdlog::info("distilling {} (weight {}, temperature {})", opt_.teacherFrom.string(), opt_.loss.distillWeight,
-               opt_.loss.distillTemperature > 0 ? opt_.loss.distillTemperature : opt_.loss.temperature);
+               opt_.loss.distillationTemperature());
 }
 
 Trainer::~Trainer() = default;
@@ -643,9 +643,9 @@ void Trainer::loadCheckpoint() {
                                   ": resume with it");
   if (!savedTeacher && !opt_.teacherFrom.empty())
     throw Error(dir.string(), "the checkpoint was trained without a teacher: resume without --teacher");
-  if (savedTeacher && savedTeacher->value("distill_temperature", 0.0) != opt_.loss.distillTemperature)
-    throw Error(dir.string(), "the checkpoint was distilled with --distill-temperature " +
-                                  fmt::format("{}", savedTeacher->value("distill_temperature", 0.0)) + ": resume with it");
+  if (const double savedT = savedTeacher ? savedTeacher->value("distill_temperature", 0.0) : 0.0;
+      savedTeacher && savedT != opt_.loss.distillTemperature)
+    throw Error(dir.string(), fmt::format("the checkpoint was distilled with --distill-temperature {}: resume with it", savedT));
   // A resumed fine-tune still names its base model on the card.
   if (saved.card.is_object() && saved.card.contains("recipe"))
     for (const char* key : {"init", "base_model"})

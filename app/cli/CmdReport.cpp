@@ -76,36 +76,44 @@ nlohmann::json cardFigures(const nlohmann::json& report) {
   return f;
 }
 
-// "SoundSpot Scenes test (out/scenes-test)": the dataset's own name when its
-// dataset.json is at hand (a --from-json run may have none), and the folder.
-std::string benchmarkName(const std::string& bench) {
+// A JSON file the report reads back (a kept report, a model card).
+nlohmann::json readJson(const fs::path& file) {
   try {
-    const auto name = nlohmann::json::parse(readFile(fs::path(bench) / "dataset.json")).value("name", std::string());
-    if (!name.empty()) return name + " (" + bench + ")";
-  } catch (const std::exception&) {
-    // No readable dataset.json: the folder alone names it.
+    return nlohmann::json::parse(readFile(file));
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file.string(), std::string("is not valid JSON (") + e.what() + ")");
   }
-  return bench;
+}
+
+// "SoundSpot Scenes test (out/scenes-test)": the dataset's own name (the
+// loaded one's, or from its dataset.json: a --from-json run may have none),
+// and the folder.
+std::string benchmarkName(const std::string& bench, std::string name) {
+  if (name.empty()) {
+    try {
+      name = nlohmann::json::parse(readFile(fs::path(bench) / "dataset.json")).value("name", std::string());
+    } catch (const std::exception&) {
+      // No readable dataset.json: the folder alone names it.
+    }
+  }
+  return name.empty() ? bench : name + " (" + bench + ")";
 }
 
 // Writes "benchmark" into the card of each shipped model (not the ablation's):
 // the card then says how good the model is, not only how it was made.
 void recordInCards(const ReportArgs& a, const std::vector<std::pair<std::string, fs::path>>& models,
-                   const nlohmann::json& results) {
+                   const nlohmann::json& results, const std::string& datasetName) {
+  const std::string command = commandsText(a);
+  const nlohmann::json about = {{"dataset", benchmarkName(a.bench, datasetName)},
+                                {"command", command.substr(0, command.find('\n'))},
+                                {"reports", a.resultsDir}};
   // Every card is read before any is written: a damaged one changes none.
   std::vector<std::pair<fs::path, nlohmann::json>> cards;
   for (const auto& [name, dir] : models) {
     if (name != "avol" && name != "ave" && name != "l3") continue;
     const fs::path cardFile = dir / "card.json";
-    try {
-      cards.emplace_back(cardFile, nlohmann::json::parse(readFile(cardFile)));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(cardFile.string(), std::string("is not valid JSON (") + e.what() + ")");
-    }
-    const std::string command = commandsText(a);
-    nlohmann::json bench = {{"dataset", benchmarkName(a.bench)},
-                            {"command", command.substr(0, command.find('\n'))},
-                            {"reports", a.resultsDir}};
+    cards.emplace_back(cardFile, readJson(cardFile));
+    nlohmann::json bench = about;
     for (const auto& subset : a.subsets) bench[subset] = cardFigures(results[subset][name]);
     cards.back().second["benchmark"] = bench;
   }
@@ -118,16 +126,13 @@ void recordInCards(const ReportArgs& a, const std::vector<std::pair<std::string,
 void runReport(const ReportArgs& a) {
   const auto models = modelFolders(a);
   nlohmann::json results = nlohmann::json::object();
+  std::string datasetName;  // known once the benchmark is loaded
   if (a.fromJson) {
     for (const auto& subset : a.subsets)
       for (const auto& [name, dir] : models) {
         const fs::path file = fs::path(a.resultsDir) / subset / (name + ".json");
         if (!fs::exists(file)) throw Error(file.string(), "missing: run the report without --from-json first");
-        try {
-          results[subset][name] = nlohmann::json::parse(readFile(file));
-        } catch (const nlohmann::json::exception& e) {
-          throw Error(file.string(), std::string("is not valid JSON (") + e.what() + ")");
-        }
+        results[subset][name] = readJson(file);
       }
   } else {
     if (!fs::is_directory(a.bench)) throw UsageError(a.bench, "is not a dataset folder (make it with soundspot-cli scenes --benchmark)");
@@ -135,6 +140,7 @@ void runReport(const ReportArgs& a) {
     const eval::Ontology ontology = eval::Ontology::loadAudioSet();
     const data::Dataset dataset =
         data::loadDataset(a.bench, [&](const std::string& label) { return ontology.hasName(label); });
+    datasetName = dataset.name;
     std::optional<data::Dataset> ccaDataset;
     if (!a.ccaData.empty())
       ccaDataset = data::loadDataset(a.ccaData, [&](const std::string& label) { return ontology.hasName(label); });
@@ -157,7 +163,7 @@ void runReport(const ReportArgs& a) {
       }
     }
   }
-  if (!a.noCards) recordInCards(a, models, results);
+  if (!a.noCards) recordInCards(a, models, results, datasetName);
   const std::string section = eval::resultsMarkdown(results, commandsText(a));
   if (!a.readme.empty()) {
     const std::string before = fs::exists(a.readme) ? readFile(a.readme) : std::string();
