@@ -196,14 +196,14 @@ void TrainingDialog::buildUi() {
   objective_->addItem(tr("Contrastive"), "contrastive");
   form->addRow(tr("&Objective:"), objective_);
   // Videos are full of sounds that nothing in the frame makes; left in, they
-  // teach the background to answer any sound (README, Training the shipped models).
+  // teach the background to answer any sound (docs/TRAINING-STUDY.md).
   dropHardest_ = new QCheckBox(tr("Leave out the hardest &quarter of each batch (likely off-screen sounds)"), form_);
   dropHardest_->setChecked(true);
   dropHardest_->setToolTip(tr("Contrastive: the quarter of the pairs of each batch with the highest loss get no "
                               "gradient (train --drop-hardest-pairs 0.25)"));
   form->addRow(QString(), dropHardest_);
   // The last step's weights carry the noise of the last few batches; their
-  // running average is the better model (README, Training the shipped models).
+  // running average is the better model (docs/TRAINING-STUDY.md).
   averageWeights_ = new QCheckBox(tr("Save the a&veraged weights (about the last 1,000 steps)"), form_);
   averageWeights_->setChecked(true);
   averageWeights_->setToolTip(tr("The model saved and validated is the moving average of the weights "

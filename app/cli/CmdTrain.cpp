@@ -305,7 +305,7 @@ CommandRegistration reg("train", [](CLI::App& app) {
   cmd->add_flag("--resume", args->resume, "Continue from OUT/checkpoint");
   cmd->add_flag("--vary-instances", args->varyInstances,
                 "Scenes only: vary each training object's look and sound (greyscale, colour, width, 0.8-1.2x "
-                "playback; docs/SCENES.md). Measured: no gain on unseen instances at the CPU budget (README)");
+                "playback; docs/SCENES.md). Measured: no gain on unseen instances at the CPU budget (docs/TRAINING-STUDY.md)");
   cmd->add_flag("--shape-augment", args->shapeAugment,
                 "Scenes only: draw 25% of training objects as flat silhouettes of a random colour and half with "
                 "their colour channels permuted, so that the vision tower has to learn shapes (docs/SCENES.md)");

@@ -42,7 +42,7 @@ class AvolNetImpl : public torch::nn::Module {
   torch::nn::Conv2d calibration{nullptr};
   bool cosine = false;  // compare unit-length embeddings (NetConfig::similarity)
   // Test-time flip averaging, an experiment: on when the environment has
-  // SOUNDSPOT_FLIP_AVERAGE=1 (README, "Averaging with the mirrored frame").
+  // SOUNDSPOT_FLIP_AVERAGE=1 (docs/TRAINING-STUDY.md, "Averaging with the mirrored frame").
   bool flipAverage = false;
 
  protected:

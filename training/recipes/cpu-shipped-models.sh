@@ -6,7 +6,7 @@
 #   3. bench train (speed figures)  4. AVE-Net  5. AVOL-Net (from AVE-Net's towers)
 #   6. L3-Net (contrastive too)
 #   7. copy the models into resources/models/{avol,ave,l3} with their cards
-#   8. with ENSEMBLE=1 only: the ensemble of README "Ensembles": the largest
+#   8. with ENSEMBLE=1 only: the ensemble of docs/TRAINING-STUDY.md "Ensembles": the largest
 #      asset pack (out/scenes-scratch.sspack), an AVE-Net on it, a 3,454-step
 #      AVOL-Net from its towers, and `ensemble` of that with the shipped
 #      AVOL-Net into RUN/avol-ensemble (about 75 minutes more on 2 cores)
@@ -181,7 +181,7 @@ PY
 }
 ship
 
-# 8. The ensemble (README, Ensembles): a second AVOL-Net whose pictures and
+# 8. The ensemble (docs/TRAINING-STUDY.md, Ensembles): a second AVOL-Net whose pictures and
 # recordings differ from the first's misses different held-out instances.
 # Its pack keeps the default pack's held-out instances and test backgrounds,
 # so the benchmark stays held out for both members; its AVE-Net is the
@@ -204,7 +204,7 @@ if [ "${ENSEMBLE:-0}" = 1 ]; then
   else
     echo "cpu-recipe: ensemble not made yet (needs finished avol and avol-largest-pack stages)"
   fi
-  # 9. Distillation (README, Distilling the ensemble): the AVOL stage trained
+  # 9. Distillation (docs/TRAINING-STUDY.md, Distilling the ensemble): the AVOL stage trained
   # on for the same 3,454 steps on the largest pack, matching the ensemble's
   # answers (which audio goes with which frame, and where in the frame) as
   # well as the true pairs: one network, one forward pass per frame.
