@@ -81,7 +81,14 @@ QString modelCardSummaryHtml(const QString& modelDir) {
   if (recipe.contains("steps") && recipe.contains("batch"))
     trained << QString("%1 steps of %2 pairs").arg(recipe.value("steps").toInt()).arg(recipe.value("batch").toInt());
   if (recipe.contains("objective")) trained << recipe.value("objective").toString() + " objective";
-  if (recipe.contains("teacher")) trained << "distilled from " + QDir(recipe.value("teacher").toObject().value("path").toString()).dirName();
+  if (recipe.contains("teacher")) {
+    const QJsonObject teacher = recipe.value("teacher").toObject();
+    QString distilled = "distilled from " + QDir(teacher.value("path").toString()).dirName();
+    // 0 (or absent, in cards older than the option) means the contrastive temperature.
+    const double temperature = teacher.value("distill_temperature").toDouble();
+    if (temperature > 0) distilled += QString(" at temperature %1").arg(temperature);
+    trained << distilled;
+  }
   if (recipe.contains("wall_seconds_from_scratch"))
     trained << duration(recipe.value("wall_seconds_from_scratch").toDouble()) + " of training from scratch";
   else if (recipe.contains("train_seconds"))

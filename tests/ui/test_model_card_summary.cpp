@@ -44,7 +44,11 @@ class TestModelCardSummary : public QObject {
                                .arg(card["recipe"]["steps"].get<int>())
                                .arg(card["recipe"]["batch"].get<int>())),
              qPrintable(page));
-    if (card["recipe"].contains("teacher")) QVERIFY2(page.contains("distilled from"), qPrintable(page));
+    if (card["recipe"].contains("teacher")) {
+      QVERIFY2(page.contains("distilled from"), qPrintable(page));
+      const double temperature = card["recipe"]["teacher"].value("distill_temperature", 0.0);
+      if (temperature > 0) QVERIFY2(page.contains("at temperature " + QString::number(temperature)), qPrintable(page));
+    }
     QVERIFY2(page.contains(QString::fromStdString(card["recipe"]["hardware"].get<std::string>()).toHtmlEscaped()), qPrintable(page));
     // To look at the page as the viewer shows it: SOUNDSPOT_SCREENSHOT=F.png.
     if (const QString shot = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT"); !shot.isEmpty()) {
