@@ -24,7 +24,8 @@ BUILD=(cmake ninja-build g++ pkg-config git ccache
        libgloo-dev)  # Gloo headers: c10d's ProcessGroupGloo (data-parallel training, training/Distributed.cpp)
 RUN=(libopenblas0-openmp qt6-qpa-plugins gstreamer1.0-plugins-good gstreamer1.0-plugins-base gstreamer1.0-libav
      qml6-module-qtmultimedia)
-TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file ffmpeg)
+TEST=(xvfb xauth x11-utils pulseaudio pulseaudio-utils dpkg-dev file ffmpeg
+      python3)  # the recipe's model soup (training/recipes/average-models.py), run by TestModelSoup
 DATA=(qabcs-data gcompris-qt-data plasma-workspace-wallpapers openclipart-png
       lmms-common hydrogen-drumkits sonic-pi-samples fluid-soundfont-gm fluid-soundfont-gs
       timgm6mb-soundfont csound-soundfont musescore-general-soundfont-small tuxpaint-stamps-default

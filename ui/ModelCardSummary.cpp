@@ -81,6 +81,14 @@ QString modelCardSummaryHtml(const QString& modelDir) {
   if (recipe.contains("steps") && recipe.contains("batch"))
     trained << QString("%1 steps of %2 pairs").arg(recipe.value("steps").toInt()).arg(recipe.value("batch").toInt());
   if (recipe.contains("objective")) trained << recipe.value("objective").toString() + " objective";
+  // A model soup (training/recipes/average-models.py): the steps are each run's.
+  const QJsonArray averaged = recipe.value("averaged_models").toArray();
+  if (!averaged.isEmpty()) {
+    QStringList seeds;
+    for (const auto& s : recipe.value("seeds").toArray()) seeds << QString::number(s.toInteger());
+    trained << QString("weights averaged over %1 runs").arg(averaged.size()) +
+                   (seeds.isEmpty() ? QString() : QString(" (seeds %1)").arg(seeds.join(", ")));
+  }
   if (recipe.contains("teacher")) {
     const QJsonObject teacher = recipe.value("teacher").toObject();
     QString distilled = "distilled from " + QDir(teacher.value("path").toString()).dirName();

@@ -49,6 +49,9 @@ class TestModelCardSummary : public QObject {
       const double temperature = card["recipe"]["teacher"].value("distill_temperature", 0.0);
       if (temperature > 0) QVERIFY2(page.contains("at temperature " + QString::number(temperature)), qPrintable(page));
     }
+    if (card["recipe"].contains("averaged_models"))
+      QVERIFY2(page.contains(QString("weights averaged over %1 runs").arg(card["recipe"]["averaged_models"].size())),
+               qPrintable(page));
     QVERIFY2(page.contains(QString::fromStdString(card["recipe"]["hardware"].get<std::string>()).toHtmlEscaped()), qPrintable(page));
     // To look at the page as the viewer shows it: SOUNDSPOT_SCREENSHOT=F.png.
     if (const QString shot = qEnvironmentVariable("SOUNDSPOT_SCREENSHOT"); !shot.isEmpty()) {
@@ -69,6 +72,19 @@ class TestModelCardSummary : public QObject {
     QVERIFY2(page.contains("12 steps of 4 pairs"), qPrintable(page));
     QVERIFY2(page.contains("none recorded"), qPrintable(page));
     QVERIFY2(page.contains("train &lt;b&gt;x&lt;/b&gt; &amp;&amp; y") && !page.contains("<b>x</b>"), qPrintable(page));
+  }
+
+  void aSoupNamesItsRuns() {
+    const auto dir = test::freshTempDir("card-soup");
+    writeFileAtomically(dir / "card.json", json{{"arch", "avol"},
+                                                {"recipe",
+                                                 {{"steps", 10},
+                                                  {"batch", 4},
+                                                  {"averaged_models", {"runs/a", "runs/b", "runs/c"}},
+                                                  {"seeds", {1, 2, 3}}}}}
+                                               .dump());
+    const QString page = ui::modelCardSummaryHtml(qs(dir));
+    QVERIFY2(page.contains("10 steps of 4 pairs, weights averaged over 3 runs (seeds 1, 2, 3)"), qPrintable(page));
   }
 
   void anUnreadableCardIsNamed() {

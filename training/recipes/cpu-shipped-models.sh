@@ -11,8 +11,10 @@
 #      AVOL-Net from its towers, and `ensemble` of that with the shipped
 #      AVOL-Net into RUN/avol-ensemble (about 75 minutes more on 2 cores)
 #   9. with ENSEMBLE=1 too: RUN/avol-distilled, one AVOL-Net that learns to
-#      answer like that ensemble (`train --teacher --distill-temperature 0.2`; about 20 minutes more with
-#      bf16), shipped as DEST/avol in place of stage 5's (the shipped one)
+#      answer like that ensemble (`train --teacher --distill-temperature 0.2`),
+#      run DISTILL_MODELS times (default 3, seeds 1, 2, 3), and RUN/avol-soup, the
+#      average of their weights (training/recipes/average-models.py), shipped
+#      as DEST/avol in place of stage 5's
 #
 #   nohup bash training/recipes/cpu-shipped-models.sh > out/cpu-run.log 2>&1 &
 #   bash training/recipes/cpu-shipped-models.sh --resume    # after a stop, a kill -9 or on a new machine
@@ -26,8 +28,10 @@
 # Environment: RUN (run folder), PACK, DEST (default resources/models), the
 # budgets AVE_STEPS / AVOL_STEPS / L3_STEPS, WIDTH, BATCH, THREADS (default:
 # all cores), TRAIN_ARGS (extra `train` options for every stage, e.g.
-# --vary-instances), and for stages 8 and 9 ENSEMBLE=1, LARGE_PACK and
-# ENSEMBLE_AVOL_STEPS (default 3454, the budget of both 3,454-step stages).
+# --vary-instances), and for stages 8 and 9 ENSEMBLE=1, LARGE_PACK,
+# ENSEMBLE_AVOL_STEPS (default 3454, the budget of stage 8's AVOL-Net),
+# DISTILL_MODELS (runs of stage 9; 1 ships that run without averaging) and
+# DISTILL_STEPS (the budget of each run of stage 9).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 RESUME=0; SHIP_ONLY=0
@@ -46,6 +50,8 @@ DEST="${DEST:-resources/models}"
 WIDTH="${WIDTH:-16}"; BATCH="${BATCH:-32}"
 AVE_STEPS="${AVE_STEPS:-10000}"; AVOL_STEPS="${AVOL_STEPS:-16000}"; L3_STEPS="${L3_STEPS:-2500}"
 THREADS="${THREADS:-0}"
+ENSEMBLE_AVOL_STEPS="${ENSEMBLE_AVOL_STEPS:-3454}"
+DISTILL_MODELS="${DISTILL_MODELS:-3}"; DISTILL_STEPS="${DISTILL_STEPS:-$ENSEMBLE_AVOL_STEPS}"
 if [ -d "$RUN" ] && [ "$RESUME" = 0 ] && [ -n "$(ls -A "$RUN" 2>/dev/null)" ]; then
   echo "cpu-recipe: $RUN already holds a run; continue it with --resume or remove it" >&2; exit 2
 fi
@@ -129,10 +135,16 @@ train l3 l3 contrastive "$L3_STEPS" --lr 3e-4 --warmup 100
 # The shipped folders: weights and card of each stage, plus what produced them.
 # The card names the command with the budgets this run used. AVOL-Net comes
 # from stage 9 once it has finished (ENSEMBLE=1), else from stage 5.
-COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }${ENSEMBLE:+ENSEMBLE=$ENSEMBLE }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
+COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }${ENSEMBLE:+ENSEMBLE=$ENSEMBLE DISTILL_MODELS=$DISTILL_MODELS DISTILL_STEPS=$DISTILL_STEPS }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
 ship() {
   local avol_stage=avol
-  [ "${ENSEMBLE:-0}" = 1 ] && [ -f "$RUN/avol-distilled/done.json" ] && avol_stage=avol-distilled
+  if [ "${ENSEMBLE:-0}" = 1 ]; then
+    if [ "$DISTILL_MODELS" -gt 1 ]; then
+      [ -f "$RUN/avol-soup/card.json" ] && avol_stage=avol-soup
+    elif [ -f "$RUN/avol-distilled/done.json" ]; then
+      avol_stage=avol-distilled
+    fi
+  fi
   python3 - "$RUN" "$DEST" "$HARDWARE" "$COMMIT" "$THREADS" "$COMMAND" "$avol_stage" <<'PY'
 import json, pathlib, shutil, sys, os
 run, dest, hardware, commit, threads, command, avol_stage = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), *sys.argv[3:]
@@ -148,17 +160,21 @@ for arch, stage in (("avol", avol_stage), ("ave", "ave-retrieval"), ("l3", "l3")
         print(f"cpu-recipe: {dest / arch} already shipped"); continue
     card = json.loads((src / "card.json").read_text())
     r = card.setdefault("recipe", {})
-    metrics = [json.loads(l) for l in (src / "metrics.jsonl").read_text().splitlines() if l.strip()]
+    # A soup has no curves of its own: those of its runs stay in their folders.
+    metrics = [json.loads(l) for l in (src / "metrics.jsonl").read_text().splitlines() if l.strip()] \
+        if (src / "metrics.jsonl").exists() else []
     r["command"] = command
     r["code_commit"] = commit
     r["hardware"] = hardware
     r["samples_seen"] = r.get("steps", 0) * r.get("batch", 0)
     # A stage stopped before its budget (--ship-only mid-run) says so.
-    r["finished"] = (src / "done.json").exists()
+    r["finished"] = (src / "done.json").exists() or "averaged_models" in r
     r["wall_seconds"] = r.get("train_seconds")
     # Training time of every stage this model needs, from scratch.
     feeds = {"avol": ["ave-retrieval", "avol"], "ave-retrieval": ["ave-retrieval"], "l3": ["l3"],
-             "avol-distilled": ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack", "avol-distilled"]}[stage]
+             "avol-distilled": ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack", "avol-distilled"],
+             # The soup's own card sums its runs' training time.
+             "avol-soup": ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack", "avol-soup"]}[stage]
     r["stages_from_scratch"] = {s: json.loads((run / s / "card.json").read_text())["recipe"].get("train_seconds") for s in feeds}
     r["wall_seconds_from_scratch"] = round(sum(v or 0 for v in r["stages_from_scratch"].values()), 1)
     r["bench"] = bench
@@ -169,7 +185,7 @@ for arch, stage in (("avol", avol_stage), ("ave", "ave-retrieval"), ("l3", "l3")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     for f in ("vision.safetensors", "audio.safetensors", "head.safetensors", "metrics.jsonl"):
-        shutil.copy2(src / f, tmp / f)
+        if f != "metrics.jsonl" or (src / f).exists(): shutil.copy2(src / f, tmp / f)
     (tmp / "card.json").write_text(json.dumps(card, indent=2) + "\n")
     old = dest / (arch + ".tmp-old")
     shutil.rmtree(old, ignore_errors=True)
@@ -190,7 +206,6 @@ ship
 # of what the first misses: docs/runs/ensembles).
 if [ "${ENSEMBLE:-0}" = 1 ]; then
   LARGE_PACK="${LARGE_PACK:-out/scenes-scratch.sspack}"
-  ENSEMBLE_AVOL_STEPS="${ENSEMBLE_AVOL_STEPS:-3454}"
   if [ "$SHIP_ONLY" = 0 ] && [ ! -f "$LARGE_PACK" ]; then
     "$CLI" --threads "$THREADS" pack --out "$LARGE_PACK" --classes docs/runs/scratch-media/object-classes.json \
         --keep-splits-of "$PACK"
@@ -211,11 +226,24 @@ if [ "${ENSEMBLE:-0}" = 1 ]; then
   # teacher's answers are softened to temperature 0.2, which passes on how it
   # ranks the wrong answers too (three seeds each: +0.019 held-out pointing
   # against 0.07; docs/TRAINING-STUDY.md, "A softer teacher").
+  # Stage 9 is run DISTILL_MODELS times with seeds 1, 2, ... (avol-distilled,
+  # avol-distilled-seed2, ...), and the uniform average of their weights,
+  # RUN/avol-soup, is shipped: runs from the same start share a basin, and
+  # their average stays a working model that answers less by the luck of one
+  # seed (docs/TRAINING-STUDY.md, "A soup of distilled runs").
   if [ -f "$RUN/avol-ensemble/card.json" ]; then
-    PACK="$LARGE_PACK" train avol-distilled avol contrastive "$ENSEMBLE_AVOL_STEPS" --lr 3e-4 --warmup 100 \
-        --init "$RUN/avol" --teacher "$RUN/avol-ensemble" --distill-temperature 0.2 --drop-hardest-pairs 0.25 \
-        --weight-average-decay 0.999
-    ship  # the distilled AVOL-Net replaces stage 5's in DEST/avol
+    members=()
+    for seed in $(seq 1 "$DISTILL_MODELS"); do
+      stage=avol-distilled; [ "$seed" = 1 ] || stage="avol-distilled-seed$seed"
+      PACK="$LARGE_PACK" train "$stage" avol contrastive "$DISTILL_STEPS" --lr 3e-4 --warmup 100 \
+          --init "$RUN/avol" --teacher "$RUN/avol-ensemble" --distill-temperature 0.2 --drop-hardest-pairs 0.25 \
+          --weight-average-decay 0.999 --seed "$seed"
+      [ -f "$RUN/$stage/done.json" ] && members+=("$RUN/$stage")
+    done
+    if [ "$DISTILL_MODELS" -gt 1 ] && [ "${#members[@]}" = "$DISTILL_MODELS" ] && [ ! -f "$RUN/avol-soup/card.json" ]; then
+      python3 training/recipes/average-models.py "$RUN/avol-soup" "${members[@]}"
+    fi
+    ship  # the distilled AVOL-Net (the soup, or stage 9's one run) replaces stage 5's in DEST/avol
   fi
 fi
 echo "cpu-recipe: done in $(( $(date +%s) - T0 )) s this session"
