@@ -138,9 +138,10 @@ train l3 l3 contrastive "$L3_STEPS" --lr 3e-4 --warmup 100
 COMMAND="${TRAIN_ARGS:+TRAIN_ARGS='$TRAIN_ARGS' }${ENSEMBLE:+ENSEMBLE=$ENSEMBLE DISTILL_MODELS=$DISTILL_MODELS DISTILL_STEPS=$DISTILL_STEPS }AVE_STEPS=$AVE_STEPS AVOL_STEPS=$AVOL_STEPS L3_STEPS=$L3_STEPS WIDTH=$WIDTH BATCH=$BATCH bash training/recipes/cpu-shipped-models.sh"
 ship() {
   local avol_stage=avol
+  # Until the soup is made, stage 9's first run is the best AVOL-Net there is.
   if [ "${ENSEMBLE:-0}" = 1 ]; then
-    if [ "$DISTILL_MODELS" -gt 1 ]; then
-      [ -f "$RUN/avol-soup/card.json" ] && avol_stage=avol-soup
+    if [ "$DISTILL_MODELS" -gt 1 ] && [ -f "$RUN/avol-soup/card.json" ]; then
+      avol_stage=avol-soup
     elif [ -f "$RUN/avol-distilled/done.json" ]; then
       avol_stage=avol-distilled
     fi
