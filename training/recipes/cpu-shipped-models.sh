@@ -167,7 +167,8 @@ for arch, stage in (("avol", avol_stage), ("ave", "ave-retrieval"), ("l3", "l3")
     r["command"] = command
     r["code_commit"] = commit
     r["hardware"] = hardware
-    r["samples_seen"] = r.get("steps", 0) * r.get("batch", 0)
+    # A soup's runs each saw steps x batch pairs.
+    r["samples_seen"] = r.get("steps", 0) * r.get("batch", 0) * max(1, len(r.get("averaged_models", [])))
     # A stage stopped before its budget (--ship-only mid-run) says so.
     r["finished"] = (src / "done.json").exists() or "averaged_models" in r
     r["wall_seconds"] = r.get("train_seconds")
@@ -231,7 +232,7 @@ if [ "${ENSEMBLE:-0}" = 1 ]; then
   # avol-distilled-seed2, ...), and the uniform average of their weights,
   # RUN/avol-soup, is shipped: runs from the same start share a basin, and
   # their average stays a working model that answers less by the luck of one
-  # seed (docs/TRAINING-STUDY.md, "A soup of distilled runs").
+  # seed (docs/TRAINING-STUDY.md, "A soup of stage 9's runs").
   if [ -f "$RUN/avol-ensemble/card.json" ]; then
     members=()
     for seed in $(seq 1 "$DISTILL_MODELS"); do
