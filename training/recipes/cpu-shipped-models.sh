@@ -173,10 +173,10 @@ for arch, stage in (("avol", avol_stage), ("ave", "ave-retrieval"), ("l3", "l3")
     r["finished"] = (src / "done.json").exists() or "averaged_models" in r
     r["wall_seconds"] = r.get("train_seconds")
     # Training time of every stage this model needs, from scratch.
+    # Stage 9 (one run, or the soup, whose card sums its runs' time) needs stages 4, 5 and 8.
+    stage9_needs = ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack"]
     feeds = {"avol": ["ave-retrieval", "avol"], "ave-retrieval": ["ave-retrieval"], "l3": ["l3"],
-             "avol-distilled": ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack", "avol-distilled"],
-             # The soup's own card sums its runs' training time.
-             "avol-soup": ["ave-retrieval", "avol", "ave-largest-pack", "avol-largest-pack", "avol-soup"]}[stage]
+             "avol-distilled": stage9_needs + ["avol-distilled"], "avol-soup": stage9_needs + ["avol-soup"]}[stage]
     r["stages_from_scratch"] = {s: json.loads((run / s / "card.json").read_text())["recipe"].get("train_seconds") for s in feeds}
     r["wall_seconds_from_scratch"] = round(sum(v or 0 for v in r["stages_from_scratch"].values()), 1)
     r["bench"] = bench
