@@ -1,5 +1,7 @@
 #include "core/nn/AvolNet.h"
 
+#include "core/nn/CohortNormalisation.h"
+
 #include <cstdlib>
 #include <string>
 
@@ -14,7 +16,7 @@ bool flipAverageRequested() {
 }  // namespace
 
 AvolNetImpl::AvolNetImpl(int width, int embedDim, bool cosine, Tower tower)
-    : cosine(cosine), flipAverage(flipAverageRequested()) {
+    : cosine(cosine), flipAverage(flipAverageRequested()), cohortNormalisation(CohortNormalisation::fromEnvironment()) {
   vision = register_module("vision", VisionNet(width, tower));
   audio = register_module("audio", AudioNet(width, tower));
   const int features = vision->outChannels();
@@ -38,7 +40,11 @@ torch::Tensor AvolNetImpl::regionsOf(const torch::Tensor& images) {
 }
 
 torch::Tensor AvolNetImpl::visualRegions(const torch::Tensor& images) {
-  if (!flipAverage || is_training()) return regionsOf(images);
+  if (!flipAverage || is_training()) {
+    auto regions = regionsOf(images);
+    if (!is_training()) CohortNormalisation::dumpRegions(regions);
+    return regions;
+  }
   // The regions of the mirrored frame, mirrored back, averaged with the
   // frame's own (unit length first for the cosine, so that both count alike).
   namespace F = torch::nn::functional;
@@ -64,7 +70,9 @@ torch::Tensor AvolNetImpl::similarity(const torch::Tensor& regions, const torch:
 
 torch::Tensor AvolNetImpl::mapLogits(const torch::Tensor& regions, const torch::Tensor& audioEmb) {
   // Similarity per position (B x 1 x 14 x 14), then the 1x1 calibration.
-  return calibration->forward(similarity(regions, audioEmb)).squeeze(1);
+  auto s = similarity(regions, audioEmb);
+  if (cohortNormalisation && !is_training()) s = cohortNormalisation->apply(s, regions, audioEmb);
+  return calibration->forward(s).squeeze(1);
 }
 
 AvolOutput AvolNetImpl::forward(const torch::Tensor& images, const torch::Tensor& spectrograms) {

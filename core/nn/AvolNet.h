@@ -13,6 +13,8 @@
 
 namespace soundspot::nn {
 
+class CohortNormalisation;
+
 struct AvolOutput {
   torch::Tensor map;    // B x 14 x 14, sigmoid of the calibrated logits
   torch::Tensor logit;  // B, max over positions of the calibrated logits
@@ -44,6 +46,9 @@ class AvolNetImpl : public torch::nn::Module {
   // Test-time flip averaging, an experiment: on when the environment has
   // SOUNDSPOT_FLIP_AVERAGE=1 (docs/TRAINING-STUDY.md, "Averaging with the mirrored frame").
   bool flipAverage = false;
+  // Test-time normalisation against a cohort, an experiment (CohortNormalisation.h);
+  // null unless SOUNDSPOT_COHORT_NORM is set.
+  std::shared_ptr<const CohortNormalisation> cohortNormalisation;
 
  protected:
   AvolNetImpl() = default;  // for AvolEnsembleImpl: no towers of its own

@@ -2,14 +2,19 @@
 // list, counted here by hand: a 3x3 conv followed by BatchNorm has no bias
 // (k*k*cin*cout), a BatchNorm has 2*c parameters (plus running stats as
 // buffers), a linear/1x1 conv layer has cin*cout + cout.
+#include "core/common/Error.h"
 #include "core/nn/AveNet.h"
 #include "core/nn/AvolNet.h"
+#include "core/nn/CohortNormalisation.h"
 #include "core/nn/L3Net.h"
 #include "core/nn/Preprocess.h"
 #include "tests/support/TestRegistry.h"
 
+#include <QTemporaryDir>
 #include <QtTest/QtTest>
 
+#include <cstdlib>
+#include <fstream>
 #include <vector>
 
 using namespace soundspot;
@@ -100,6 +105,65 @@ class TestNetworks : public QObject {
     const float dot = (regions[1].select(1, 5).select(1, 7) * audio[1]).sum().item<float>();
     QVERIFY(std::abs(net->mapLogits(regions, audio)[1][5][7].item<float>() - (a * dot + b)) < 1e-3f * (1 + std::abs(dot)));
     QVERIFY(std::abs(out.logit[0].item<float>() - torch::logit(out.map[0]).max().item<float>()) < 1e-2f);
+  }
+
+  // The cohort-normalisation experiment (CohortNormalisation.h): off by
+  // default, each mode does what it says, bad settings are named.
+  void cohortNormalisationModes() {
+    torch::NoGradGuard g;
+    namespace F = torch::nn::functional;
+    auto unset = [] {
+      for (const char* v : {"SOUNDSPOT_COHORT_NORM", "SOUNDSPOT_AUDIO_COHORT", "SOUNDSPOT_FRAME_COHORT"}) ::unsetenv(v);
+    };
+    unset();
+    const auto cleanUp = qScopeGuard(unset);  // also when a check fails: later tests build networks
+    QVERIFY(!nn::CohortNormalisation::fromEnvironment());
+    QVERIFY(!nn::AvolNet(8, 128, true, nn::Tower::Compact)->cohortNormalisation);
+
+    const auto regions = F::normalize(torch::randn({2, 128, 14, 14}), F::NormalizeFuncOptions().dim(1));
+    const auto audio = F::normalize(torch::randn({2, 128}), F::NormalizeFuncOptions().dim(1));
+    const auto s = (regions * audio.unsqueeze(-1).unsqueeze(-1)).sum(1, true);
+    QTemporaryDir dir;
+    const auto cohortFile = dir.filePath("audio.f32").toStdString();
+    const auto cohort = F::normalize(torch::randn({20, 128}), F::NormalizeFuncOptions().dim(1)).contiguous();
+    std::ofstream(cohortFile, std::ios::binary).write(reinterpret_cast<const char*>(cohort.data_ptr<float>()), cohort.numel() * 4);
+    ::setenv("SOUNDSPOT_AUDIO_COHORT", cohortFile.c_str(), 1);
+
+    ::setenv("SOUNDSPOT_COHORT_NORM", "map-mean", 1);
+    auto out = nn::CohortNormalisation::fromEnvironment()->apply(s, regions, audio);
+    QVERIFY((out.mean({2, 3}) - 0.5).abs().max().item<float>() < 1e-5f);
+    QVERIFY(((out - s) - (out - s).flatten(1).select(1, 0).view({2, 1, 1, 1})).abs().max().item<float>() < 1e-5f);
+
+    ::setenv("SOUNDSPOT_COHORT_NORM", "region-mean", 1);
+    out = nn::CohortNormalisation::fromEnvironment()->apply(s, regions, audio);
+    // Region (3, 4) of frame 1: its similarity less its mean over the 20 cohort sounds.
+    const auto region = regions[1].select(1, 3).select(1, 4);
+    const float expected = s[1][0][3][4].item<float>() - torch::mv(cohort, region).mean().item<float>() + 0.5f;
+    QVERIFY(std::abs(out[1][0][3][4].item<float>() - expected) < 1e-5f);
+
+    // The network applies it at inference only.
+    nn::AvolNet net(8, 128, true, nn::Tower::Compact);  // takes the environment's
+    QVERIFY(net->cohortNormalisation);
+    net->eval();
+    const auto normalised = net->mapLogits(regions, audio);
+    net->cohortNormalisation = nullptr;
+    const auto before = net->mapLogits(regions, audio);
+    QVERIFY((normalised - before).abs().max().item<float>() > 1e-3f);
+    net->cohortNormalisation = nn::CohortNormalisation::fromEnvironment();
+    QVERIFY((net->mapLogits(regions, audio) - before).abs().max().item<float>() > 1e-3f);
+    net->train();
+    QVERIFY((net->mapLogits(regions, audio) - before).abs().max().item<float>() < 1e-5f);
+
+    ::setenv("SOUNDSPOT_COHORT_NORM", "audio-z", 1);
+    ::setenv("SOUNDSPOT_FRAME_COHORT", cohortFile.c_str(), 1);  // 20 x 128 floats: not rows of 128 x 196
+    try {
+      nn::CohortNormalisation::fromEnvironment();
+      QFAIL("a cohort file of the wrong size was taken");
+    } catch (const Error& e) {
+      QVERIFY(std::string(e.what()).find("audio.f32") != std::string::npos);
+    }
+    ::setenv("SOUNDSPOT_COHORT_NORM", "z", 1);
+    QVERIFY_THROWS_EXCEPTION(Error, nn::CohortNormalisation::fromEnvironment());
   }
 
   void flipAverageIsMirrorSymmetric() {
