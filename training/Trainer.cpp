@@ -2,6 +2,7 @@
 
 #include "core/common/AtomicFile.h"
 #include "core/common/Error.h"
+#include "core/nn/Device.h"
 #include "core/nn/EnsembleFolder.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -137,6 +138,9 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
     : opt_(std::move(options)), train_(train), validation_(validation) {
   if (opt_.batchSize < 2) throw UsageError("--batch", "needs at least 2 pairs per batch");
   cuda_ = opt_.device == "cuda";
+  if (!cuda_ && cpuBf16() && !nn::cpuHasNativeBf16())
+    spdlog::warn("SOUNDSPOT_CPU_BF16=1, but this CPU has no bf16 instructions (avx512_bf16, amx_bf16): "
+                 "LibTorch emulates them and trains about 10 times slower; unset it for float32");
   torch::manual_seed(opt_.seed);
   model_ = nn::makeModel(opt_.net);
   model_.device = opt_.device;

@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace soundspot::nn {
@@ -42,5 +44,22 @@ int useCpuThreads(int threads) {
 }
 
 int cpuThreads() { return torch::get_num_threads(); }
+
+bool cpuHasNativeBf16() {
+  std::ifstream in("/proc/cpuinfo");
+  return in && cpuinfoHasNativeBf16(in);
+}
+
+bool cpuinfoHasNativeBf16(std::istream& in) {
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream flags(line.substr(line.find(':') + 1));
+    for (std::string flag; flags >> flag;)
+      if (flag == "avx512_bf16" || flag == "amx_bf16") return true;
+    return false;  // every core lists the same flags
+  }
+  return false;
+}
 
 }  // namespace soundspot::nn
