@@ -115,11 +115,6 @@ class CpuAutocast {
   bool enabled_;
 };
 
-bool cpuBf16() {
-  const char* v = std::getenv("SOUNDSPOT_CPU_BF16");
-  return v && std::string(v) == "1";
-}
-
 // channels_last lets oneDNN skip its layout reorders; SOUNDSPOT_CHANNELS_LAST=0 turns it off (measurements).
 bool channelsLast() {
   const char* v = std::getenv("SOUNDSPOT_CHANNELS_LAST");
@@ -138,7 +133,7 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
     : opt_(std::move(options)), train_(train), validation_(validation) {
   if (opt_.batchSize < 2) throw UsageError("--batch", "needs at least 2 pairs per batch");
   cuda_ = opt_.device == "cuda";
-  if (!cuda_ && cpuBf16() && !nn::cpuHasNativeBf16())
+  if (!cuda_ && nn::cpuBf16Requested() && !nn::cpuHasNativeBf16())
     spdlog::warn("SOUNDSPOT_CPU_BF16=1, but this CPU has no bf16 instructions (avx512_bf16, amx_bf16): "
                  "LibTorch emulates them and trains about 10 times slower; unset it for float32");
   torch::manual_seed(opt_.seed);
@@ -297,7 +292,7 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   if (buckets_) buckets_->beforeForward();
   {
     CudaAutocast autocast(cuda_);
-    CpuAutocast cpuAutocast(!cuda_ && cpuBf16());
+    CpuAutocast cpuAutocast(!cuda_ && nn::cpuBf16Requested());
     LossSettings loss = opt_.loss;
     loss.dropHardest = dropHardestFractionAt(opt_.loss.dropHardest, opt_.dropHardestRampSteps, step_);
     result = computeLoss(model_, loss, batch, gather);
@@ -563,7 +558,7 @@ json Trainer::card() const {
   }
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   // Mixed precision changes the numbers a run produces (this session's setting).
-  recipe["autocast"] = cuda_ || cpuBf16() ? "bf16" : "off";
+  recipe["autocast"] = cuda_ || nn::cpuBf16Requested() ? "bf16" : "off";
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
                                {"world_size", worldSize()},

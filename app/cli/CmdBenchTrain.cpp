@@ -139,8 +139,7 @@ void runBench(const BenchArgs& a) {
   nlohmann::json out = {{"device", device}, {"arch", a.arch}, {"width", a.width}, {"tower", a.tower},
                         {"objective", a.objective}, {"batch", a.batch}, {"threads", torch::get_num_threads()}};
   if (device == "cpu") {
-    const char* bf16 = std::getenv("SOUNDSPOT_CPU_BF16");
-    out["cpu_autocast"] = bf16 && std::string(bf16) == "1" ? "bf16" : "off";
+    out["cpu_autocast"] = nn::cpuBf16Requested() ? "bf16" : "off";
     out["cpu_native_bf16"] = nn::cpuHasNativeBf16();
   }
   SyntheticBatches synthetic(device);

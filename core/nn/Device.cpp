@@ -4,6 +4,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -48,6 +49,11 @@ int cpuThreads() { return torch::get_num_threads(); }
 bool cpuHasNativeBf16() {
   std::ifstream in("/proc/cpuinfo");
   return in && cpuinfoHasNativeBf16(in);
+}
+
+bool cpuBf16Requested() {
+  const char* v = std::getenv("SOUNDSPOT_CPU_BF16");
+  return v && std::string(v) == "1";
 }
 
 bool cpuinfoHasNativeBf16(std::istream& in) {

@@ -25,6 +25,8 @@ int cpuThreads();  // what LibTorch uses now
 // autocast (SOUNDSPOT_CPU_BF16=1) is emulated: about 10x slower training
 // measured on an AVX2-only EPYC (README, Measured speed).
 bool cpuHasNativeBf16();
+// Whether bf16 autocast on the CPU was asked for (SOUNDSPOT_CPU_BF16=1).
+bool cpuBf16Requested();
 // The same read from the text of a /proc/cpuinfo (its first "flags" line).
 bool cpuinfoHasNativeBf16(std::istream& cpuinfo);
 
