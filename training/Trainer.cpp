@@ -133,7 +133,8 @@ Trainer::Trainer(TrainOptions options, data::BatchSource& train, data::BatchSour
     : opt_(std::move(options)), train_(train), validation_(validation) {
   if (opt_.batchSize < 2) throw UsageError("--batch", "needs at least 2 pairs per batch");
   cuda_ = opt_.device == "cuda";
-  if (!cuda_ && nn::cpuBf16Requested() && !nn::cpuHasNativeBf16())
+  cpuBf16_ = !cuda_ && nn::cpuBf16Requested();
+  if (cpuBf16_ && !nn::cpuHasNativeBf16())
     spdlog::warn("SOUNDSPOT_CPU_BF16=1, but this CPU has no bf16 instructions (avx512_bf16, amx_bf16): "
                  "LibTorch emulates them and trains about 10 times slower; unset it for float32");
   torch::manual_seed(opt_.seed);
@@ -292,7 +293,7 @@ LossResult Trainer::computeGradients(const data::AvcBatch& batch) {
   if (buckets_) buckets_->beforeForward();
   {
     CudaAutocast autocast(cuda_);
-    CpuAutocast cpuAutocast(!cuda_ && nn::cpuBf16Requested());
+    CpuAutocast cpuAutocast(cpuBf16_);
     LossSettings loss = opt_.loss;
     loss.dropHardest = dropHardestFractionAt(opt_.loss.dropHardest, opt_.dropHardestRampSteps, step_);
     result = computeLoss(model_, loss, batch, gather);
@@ -558,7 +559,7 @@ json Trainer::card() const {
   }
   if (!cuda_) recipe["threads"] = torch::get_num_threads();
   // Mixed precision changes the numbers a run produces (this session's setting).
-  recipe["autocast"] = cuda_ || nn::cpuBf16Requested() ? "bf16" : "off";
+  recipe["autocast"] = cuda_ || cpuBf16_ ? "bf16" : "off";
   if (opt_.distributed)
     recipe["data_parallel"] = {{"backend", opt_.distributed->backend()},
                                {"world_size", worldSize()},

@@ -177,6 +177,7 @@ class Trainer {
   std::optional<double> lastValPointing_;
   double trainSeconds_ = 0;  // time spent in training steps, over resumes
   bool cuda_ = false;
+  bool cpuBf16_ = false;  // bf16 autocast on the CPU, read once from SOUNDSPOT_CPU_BF16
   double lastAllReduceSeconds_ = 0;
   std::unique_ptr<GradientBuckets> buckets_;  // bucketed all-reduce (null: flat or one process)
   std::vector<torch::Tensor> averaged_;        // weight averages (empty: off)
